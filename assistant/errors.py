@@ -1,0 +1,50 @@
+"""Errors that carry a message fit to show a councillor, a Monitoring Officer or an IT admin."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class for the assistant's own errors."""
+
+
+class UserError(AssistantError):
+    """A problem the person can fix; ``user_message`` is safe to display as it is."""
+
+    exit_code = 2
+
+    def __init__(self, user_message: str, *, hint: str | None = None) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+        self.hint = hint
+
+    def display(self) -> str:
+        """The message and, where there is one, how to fix it."""
+        return f"{self.user_message}\n{self.hint}" if self.hint else self.user_message
+
+
+class InvalidInput(UserError):
+    """The question, draft or answer given cannot be used as it is."""
+
+
+class NotFound(UserError):
+    """Something asked for by name or reference does not exist."""
+
+
+class PermissionDenied(UserError):
+    """The person may not see or change this."""
+
+    exit_code = 3
+
+
+class IndexMissing(UserError):
+    """The search index has not been built (or was built for another model)."""
+
+
+class DocumentUnreadable(UserError):
+    """A document could not be read or holds no usable text."""
+
+
+class ServiceUnavailable(UserError):
+    """A dependency (database, model, Slack) is down; nothing the person gave was lost."""
+
+    exit_code = 4

@@ -1,0 +1,1 @@
+"""The knowledge base: documents, paragraph chunks, embeddings, index and search."""
