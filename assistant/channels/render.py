@@ -1,0 +1,27 @@
+"""Rich console rendering of answers (shared by `assistant ask` and the console chat)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+
+
+def print_answer(answer, console: Console | None = None) -> None:
+    """Print an answer: lead line, then quoted citations grouped by council."""
+    console = console or Console()
+    if answer.abstained:
+        console.print(Panel(escape(answer.answer), title="Not covered", border_style="yellow"))
+        return
+    if answer.mode == "llm":
+        console.print(escape(answer.lead))
+    else:
+        console.print(f"[bold]{escape(answer.lead)}[/bold]")
+    for note in answer.notes:
+        console.print(f"[italic]{escape(note)}[/italic]")
+    for group in answer.groups:
+        console.print(f"\n[bold cyan]{escape(group.council or 'Council not named in the document')}[/bold cyan]")
+        for c in group.citations:
+            console.print(f"  [bold]{escape(c.document)}[/bold], {escape(c.section)}, [bold]{escape(c.paragraph)}[/bold]")
+            console.print(f"    [green]“{escape(' '.join(c.text.replace('**', '').split()))}”[/green]")
+    console.print("\n[dim]If your situation is not clear-cut, ask your Monitoring Officer before you post.[/dim]")

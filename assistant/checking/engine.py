@@ -1,0 +1,93 @@
+"""Runs the catalogue's rules over a draft: pattern and recogniser matches, filtered by their context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.checking.catalogue import Catalogue, Rule
+from assistant.checking.models import SEVERITY_RANK
+from assistant.checking.recognisers import Hit, recognise
+from assistant.checking.text import Span, sentence_at, sentences
+
+AROUND = 60  # characters either side of a match for scope "around" (kept inside its sentence)
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule that fired on ``text[start:end]`` inside the sentence ``sentence``."""
+
+    rule: Rule
+    start: int
+    end: int
+    sentence: Span
+
+    @property
+    def rank(self) -> int:
+        """Severity as a number."""
+        return SEVERITY_RANK[self.rule.severity]
+
+
+def run_rules(catalogue: Catalogue, text: str, sents: list[Span] | None = None) -> list[RuleHit]:
+    """Every rule hit in ``text`` (already blanked of markup), overlapping hits of a category collapsed."""
+    sents = sents if sents is not None else sentences(text)
+    if not sents:
+        return []
+    recognised: dict[str, list[Hit]] = {}
+    hits: list[RuleHit] = []
+    for rule in catalogue.rules:
+        for start, end in _candidates(rule, text, recognised):
+            if end <= start:
+                continue
+            idx = sentence_at(sents, start)
+            if not _context_ok(rule, text, sents, idx, start, end):
+                continue
+            hits.append(RuleHit(rule, start, end, sents[idx]))
+    return _collapse(hits)
+
+
+def _candidates(rule: Rule, text: str, recognised: dict[str, list[Hit]]) -> list[tuple[int, int]]:
+    if rule.recogniser is not None:
+        if rule.recogniser not in recognised:
+            recognised[rule.recogniser] = recognise(rule.recogniser, text)
+        return [(h.start, h.end) for h in recognised[rule.recogniser] if rule.kinds is None or h.kind in rule.kinds]
+    out = []
+    for pattern in rule.match:
+        for m in pattern.finditer(text):
+            # A named group "hit" narrows the quoted words to the risky part of a longer pattern.
+            span = m.span("hit") if "hit" in pattern.groupindex and m.group("hit") is not None else m.span()
+            out.append(span)
+    return out
+
+
+def _scope_text(scope: str, text: str, sents: list[Span], idx: int, start: int, end: int) -> str:
+    if scope == "post":
+        return text
+    sent = sents[idx]
+    if scope == "sentence":
+        return text[sent.start : sent.end]
+    if scope == "around":
+        return text[max(sent.start, start - AROUND) : min(sent.end, end + AROUND)]
+    lo, hi = max(0, idx - 1), min(len(sents) - 1, idx + 1)
+    return text[sents[lo].start : sents[hi].end]
+
+
+def _context_ok(rule: Rule, text: str, sents: list[Span], idx: int, start: int, end: int) -> bool:
+    if rule.when:
+        scope = _scope_text(rule.scope, text, sents, idx, start, end)
+        if not all(p.search(scope) for p in rule.when):
+            return False
+    if rule.unless:
+        scope = _scope_text(rule.unless_scope, text, sents, idx, start, end)
+        if any(p.search(scope) for p in rule.unless):
+            return False
+    return True
+
+
+def _collapse(hits: list[RuleHit]) -> list[RuleHit]:
+    # Highest severity first; a later hit overlapping a kept one of the same category adds nothing.
+    kept: list[RuleHit] = []
+    for hit in sorted(hits, key=lambda h: (-h.rank, h.start, -(h.end - h.start))):
+        if any(k.rule.category == hit.rule.category and k.start < hit.end and hit.start < k.end for k in kept):
+            continue
+        kept.append(hit)
+    return sorted(kept, key=lambda h: (h.start, -h.rank))

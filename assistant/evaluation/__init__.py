@@ -1,0 +1,1 @@
+"""Evaluation harnesses for the dev sets (and the held-out sets in the same formats)."""

