@@ -73,6 +73,7 @@ class Rule:
     suggestion: str | None
     cites: tuple[CiteRef, ...]
     rewrite: Rewrite | None
+    also: tuple[str, ...] = ()  # further categories raised on the same words
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,11 @@ class Catalogue:
     categories: dict[str, CategorySpec]
     rules: tuple[Rule, ...]
 
-    def cites_for(self, rule: Rule) -> tuple[CiteRef, ...]:
-        """The rule's own citations, then its category's (duplicates dropped)."""
-        seen: dict[CiteRef, None] = dict.fromkeys(rule.cites)
-        seen.update(dict.fromkeys(self.categories[rule.category].cites))
+    def cites_for(self, rule: Rule, category: str | None = None) -> tuple[CiteRef, ...]:
+        """The rule's own citations (for its main category), then the category's (duplicates dropped)."""
+        category = category or rule.category
+        seen: dict[CiteRef, None] = dict.fromkeys(rule.cites if category == rule.category else ())
+        seen.update(dict.fromkeys(self.categories[category].cites))
         return tuple(seen)
 
     def all_cites(self) -> set[CiteRef]:
@@ -159,6 +161,10 @@ def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: d
         if action not in REWRITES:
             raise CatalogueError(f"Rule {rid}: rewrite {action!r} is not one of {', '.join(REWRITES)}.")
         rewrite = Rewrite(action, "" if text is True else str(text))
+    also = tuple(_as_list(item.get("also")))
+    for extra in also:
+        if extra not in categories:
+            raise CatalogueError(f"Rule {rid}: unknown category {extra!r} in `also`.")
     return Rule(
         id=rid,
         category=category,
@@ -174,6 +180,7 @@ def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: d
         suggestion=_one_line(item["suggestion"]) if item.get("suggestion") else None,
         cites=_cites(item.get("cite"), rid),
         rewrite=rewrite,
+        also=also,
     )
 
 

@@ -17,6 +17,7 @@ class RuleHit:
     """A rule that fired on ``text[start:end]`` inside the sentence ``sentence``."""
 
     rule: Rule
+    category: str
     start: int
     end: int
     sentence: Span
@@ -41,7 +42,8 @@ def run_rules(catalogue: Catalogue, text: str, sents: list[Span] | None = None) 
             idx = sentence_at(sents, start)
             if not _context_ok(rule, text, sents, idx, start, end):
                 continue
-            hits.append(RuleHit(rule, start, end, sents[idx]))
+            for category in (rule.category, *rule.also):
+                hits.append(RuleHit(rule, category, start, end, sents[idx]))
     return _collapse(hits)
 
 
@@ -87,7 +89,7 @@ def _collapse(hits: list[RuleHit]) -> list[RuleHit]:
     # Highest severity first; a later hit overlapping a kept one of the same category adds nothing.
     kept: list[RuleHit] = []
     for hit in sorted(hits, key=lambda h: (-h.rank, h.start, -(h.end - h.start))):
-        if any(k.rule.category == hit.rule.category and k.start < hit.end and hit.start < k.end for k in kept):
+        if any(k.category == hit.category and k.start < hit.end and hit.start < k.end for k in kept):
             continue
         kept.append(hit)
     return sorted(kept, key=lambda h: (h.start, -h.rank))

@@ -123,10 +123,16 @@ def _first_names() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, names))})(?:\s+{_NAME_WORD})?\b")
 
 
+_MEMBER_TITLE = re.compile(r"(?:\bCllr\.?|\bCouncillor|\bMP|\bMayor|@)\s*$", re.I)
+
+
 def _person(text: str) -> Iterator[Hit]:
+    # Councillors ("Cllr Jane Smith") are members, not private people or staff: not reported here.
     for m in _TITLED_NAME.finditer(text):
         yield Hit(m.start(), m.end(), "titled")
     for m in _first_names().finditer(text):
+        if _MEMBER_TITLE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
         yield Hit(m.start(), m.end(), "full" if " " in m.group(0) else "first")
 
 

@@ -10,7 +10,7 @@ with a message fit to show. ``display_answer(spec, value)`` is the human-readabl
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
 
 from assistant.errors import InvalidInput
-from assistant.incidents.form import FieldSpec
+from assistant.incidents.form import FieldSpec, FormDefinition
 
 MAX_LENGTH = {"text": 500, "long_text": 20_000, "email": 254, "phone": 40, "date": 200}
 UK = ZoneInfo("Europe/London")
@@ -68,7 +68,8 @@ def parse_answer(spec: FieldSpec, raw: str | Sequence[str], *, now: datetime) ->
         return _one_choice(spec, text)
     if spec.kind == "email":
         if not _EMAIL.match(text):
-            raise InvalidAnswer(f"{text!r} does not look like an email address. Please check it, e.g. name@council.gov.uk.")
+            raise InvalidAnswer(f"{text!r} does not look like an email address. "
+                                "Please check it, e.g. name@council.gov.uk.")
         return text
     if spec.kind == "phone":
         digits = re.sub(r"\D", "", text)
@@ -189,6 +190,30 @@ def _absolute(text: str, local_now: datetime) -> tuple[datetime, str, bool] | No
                      else "day" if day_given else "month" if month_given else "year")
         return when, precision, fuzzy or not day_given
     return None
+
+
+def parse_form(form: FormDefinition, answers: Mapping[str, Any], *, prefill: Mapping[str, str],
+               now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every applicable field's stored value from a whole form at once, and a message per field that failed."""
+    today = (now.astimezone(UK) if now.tzinfo else now).date()
+    parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for spec in form.fields:
+        if spec.when is not None and not spec.when.holds(parsed, today):
+            continue
+        raw = answers.get(spec.id)
+        if raw is None or not (raw.strip() if isinstance(raw, str) else [r for r in raw if r.strip()]):
+            raw = prefill.get(spec.prefill) if spec.prefill else None
+        if raw is None:
+            parsed[spec.id] = None
+            if not spec.optional:
+                errors[spec.id] = "This question needs an answer."
+            continue
+        try:
+            parsed[spec.id] = parse_answer(spec, raw, now=now)
+        except InvalidAnswer as exc:
+            errors[spec.id] = exc.user_message
+    return parsed, errors
 
 
 def display_answer(spec: FieldSpec, value: Any) -> str:

@@ -21,7 +21,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "incidents_alembic_version"
 
 UNAVAILABLE_MESSAGE = "The incident log cannot be reached right now. Nothing you have already answered is lost."
-UNAVAILABLE_HINT = "Please try again in a few minutes. If it keeps happening, tell your IT team or the Monitoring Officer."
+UNAVAILABLE_HINT = ("Please try again in a few minutes. "
+                    "If it keeps happening, tell your IT team or the Monitoring Officer.")
 
 
 def normalise_url(url: str) -> str:
@@ -55,7 +56,8 @@ class Database:
             self.url, hide_parameters=True, pool_pre_ping=True, connect_args=connect_args
         )
         if self.dialect == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -93,9 +95,17 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the Monitoring Officer read the log while a chat process writes to it.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # Take the write lock up front: two processes confirming the same report then queue instead of one failing
+    # with "database is locked" half-way, and reference numbers are handed out one at a time.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -29,7 +29,8 @@ ALLOWED_TYPES = {
     "video/mp4": ".mp4",
     "video/quicktime": ".mov",
 }
-ALLOWED_DESCRIPTION = "screenshots and photos (PNG, JPEG, GIF, WebP, HEIC), PDF documents, plain text, and MP4 or MOV videos"
+ALLOWED_DESCRIPTION = ("screenshots and photos (PNG, JPEG, GIF, WebP, HEIC), PDF documents, plain text, "
+                       "and MP4 or MOV videos")
 MAX_NAME = 120
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ ()-]+")
 

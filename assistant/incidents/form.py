@@ -83,7 +83,9 @@ class FieldSpec:
 
     def notices_for(self, value: Any) -> tuple[Notice, ...]:
         """The notices triggered by this stored answer."""
-        chosen = set(value) if isinstance(value, list) else {value}
+        if not self.notices:
+            return ()
+        chosen = set(value) if isinstance(value, list) else {value} if isinstance(value, str) else set()
         return tuple(notice for answer, notice in self.notices if answer in chosen)
 
     def label_of(self, choice_id: str) -> str:

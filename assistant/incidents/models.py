@@ -123,6 +123,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     actor_id: Mapped[str] = mapped_column(String(255))
+    actor_role: Mapped[str] = mapped_column(String(32))  # monitoring_officer | reporter | user, at the time
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -85,7 +85,8 @@ def create_incident(
     )
     session.add(incident)
     session.flush()
-    session.add(AuditEntry(incident_id=incident.id, actor_id=conversation.user_id, action="submitted",
+    session.add(AuditEntry(incident_id=incident.id, actor_id=conversation.user_id, actor_role="reporter",
+                           action="submitted",
                            detail=f"via {conversation.channel}", at=now))
     for recipient, kind in recipients:
         session.add(Notification(incident_id=incident.id, reference=incident.reference, recipient=recipient,
@@ -131,6 +132,7 @@ class AuditRecord:
 
     at: datetime
     actor_id: str
+    actor_role: str
     action: str
     detail: str | None
 
@@ -189,7 +191,8 @@ def detail(incident: Incident, form: FormDefinition, *, with_audit: bool) -> Inc
             views.append(AnswerView(field_id, "", field_id, "" if value is None else str(value)))
     evidence = tuple(EvidenceInfo(e.sha256, e.filename, e.content_type, e.size)
                      for e in incident.conversation.evidence)
-    audit = tuple(AuditRecord(a.at, a.actor_id, a.action, a.detail) for a in incident.audit) if with_audit else ()
+    audit = (tuple(AuditRecord(a.at, a.actor_id, a.actor_role, a.action, a.detail) for a in incident.audit)
+             if with_audit else ())
     return IncidentDetail(summarise(incident, form), tuple(views), evidence, audit)
 
 

@@ -11,11 +11,14 @@ A channel shows, in order: ``step.notices`` (``level == "urgent"`` ones prominen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from assistant.errors import InvalidInput
-from assistant.incidents.form import Choice, Notice
+from assistant.incidents.answers import display_answer
+from assistant.incidents.form import Choice, FieldSpec, FormDefinition, Notice
+from assistant.incidents.models import Conversation
 
 State = Literal["question", "review", "submitted", "cancelled", "stopped"]
 
@@ -77,6 +80,35 @@ class Step:
     def finished(self) -> bool:
         """Whether the conversation is over (submitted, cancelled or stopped)."""
         return self.state in ("submitted", "cancelled", "stopped")
+
+
+def build_step(conv: Conversation, form: FormDefinition, applicable: Sequence[FieldSpec], *,
+               notices: tuple[Notice, ...] = (), error: str | None = None) -> Step:
+    """The Step a stored conversation is at (``applicable``: the fields that apply to its answers)."""
+    evidence = tuple(EvidenceInfo(e.sha256, e.filename, e.content_type, e.size) for e in conv.evidence)
+    if conv.status == "submitted":
+        reference = conv.incident.reference
+        thanks = Notice("Thank you. Your report has been sent to the Monitoring Officer. "
+                        f"Your reference is {reference}.")
+        return Step(conv.id, "submitted", notices=(*notices, thanks), reference=reference,
+                    next_steps=form.next_steps, evidence=evidence)
+    if conv.status in ("cancelled", "stopped"):
+        closed = (Notice(form.cancelled if conv.status == "cancelled" else form.stopped),)
+        return Step(conv.id, conv.status, notices=notices or closed)
+    if conv.cursor == "review":
+        review = tuple(ReviewItem(n, s.id, s.section, s.prompt, display_answer(s, conv.answers.get(s.id)))
+                       for n, s in enumerate(applicable, 1))
+        return Step(conv.id, "review", review=review, evidence=evidence, notices=notices, error=error)
+    spec = form.field(conv.cursor)
+    ids = [s.id for s in applicable]
+    question = Question(
+        field_id=spec.id, section=spec.section, prompt=spec.prompt, help=spec.help, kind=spec.kind,
+        optional=spec.optional, choices=spec.choices,
+        number=ids.index(spec.id) + 1 if spec.id in ids else 1, total=len(ids),
+        current=display_answer(spec, conv.answers[spec.id]) if spec.id in conv.answers else None,
+        default=(conv.prefill or {}).get(spec.prefill) if spec.prefill else None, accepts_files=spec.files,
+    )
+    return Step(conv.id, "question", question=question, evidence=evidence, notices=notices, error=error)
 
 
 class FormInvalid(InvalidInput):

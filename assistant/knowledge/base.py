@@ -20,7 +20,10 @@ from assistant.knowledge.store import BuildReport, ParagraphStore, content_key
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 2000  # a question longer than this is cut for search (the model reads 256 tokens anyway)
-RRF_K = 60
+DENSE_POOL = 1000  # paragraphs scored by each retriever; the whole corpus at the seeds' size
+KEYWORD_WEIGHT = 0.5  # BM25 (normalised to the best match) added to cosine similarity
+NAMED_COUNCIL_BONUS = 0.15
+OWN_COUNCIL_BONUS = 0.03
 _COUNCIL_STOP = {"council", "borough", "county", "city", "district", "metropolitan", "and", "&", "of", "the"}
 
 
@@ -29,7 +32,7 @@ class Hit:
     """A paragraph found for a query, with the evidence for it."""
 
     paragraph: Paragraph
-    score: float  # fused rank score (reciprocal rank fusion), higher is better
+    score: float  # cosine + weighted normalised BM25 (+ council bonus), higher is better
     dense: float  # cosine similarity to the query
     keyword: float  # BM25 score
     also_in: tuple[Paragraph, ...] = ()  # near-identical paragraphs in other documents
@@ -83,6 +86,10 @@ class KnowledgeBase:
     def query_embedder(self) -> NumpyEmbedder:
         """Fast NumPy embedder for questions and drafts."""
         return NumpyEmbedder(self.model_dir, sha256="")  # already verified by model_dir
+
+    @cached_property
+    def _by_key(self) -> dict[str, Paragraph]:
+        return {content_key(self.model_id, p): p for p in self.paragraphs}
 
     @cached_property
     def store(self) -> ParagraphStore:
@@ -165,38 +172,33 @@ class KnowledgeBase:
         return None
 
     # --- search -----------------------------------------------------------------------------------------------
-    def search(self, query: str, *, council: str | None = None, k: int = 5, pool: int = 40) -> list[Hit]:
-        """Hybrid search: dense (Chroma) + BM25 fused by reciprocal rank; near-duplicates grouped.
+    def search(self, query: str, *, council: str | None = None, k: int = 5) -> list[Hit]:
+        """Hybrid search: cosine similarity (Chroma) plus normalised BM25, council-aware, near-duplicates grouped.
 
-        A council named in the query is preferred strongly; the councillor's own council (``council``) first
-        among equals.
+        Every paragraph gets both scores (the corpus is small enough to score in full), so a paragraph that
+        only the keywords find, or only the meaning finds, can still win. A council named in the question is
+        preferred strongly; the councillor's own council (``council``) first among near-equals.
         """
         query = (query or "").strip()
         if not query:
             raise InvalidInput("Please type a question.")
         query = query[:MAX_QUERY_CHARS]
         vector = self.embed([query])[0]
-        key_to_para = {content_key(self.model_id, p): p for p in self.paragraphs}
-        dense = [(key_to_para[k], s) for k, s in self.store.query(vector, pool) if k in key_to_para]
-        keyword = self.keyword_ranking(query, pool)
-
-        fused: dict[str, float] = {}
-        dense_by_id = {p.id: s for p, s in dense}
-        kw_by_id = {p.id: s for p, s in keyword}
-        for rank, (p, _) in enumerate(dense):
-            fused[p.id] = fused.get(p.id, 0.0) + 1.0 / (RRF_K + rank)
-        for rank, (p, _) in enumerate(keyword):
-            fused[p.id] = fused.get(p.id, 0.0) + 1.0 / (RRF_K + rank)
-
+        dense = {self._by_key[key].id: sim for key, sim in self.store.query(vector, DENSE_POOL) if key in self._by_key}
+        keyword = {p.id: s for p, s in self.keyword_ranking(query, DENSE_POOL)}
+        top_keyword = max(keyword.values(), default=0.0) or 1.0
         named = self.council_named_in(query)
-        for pid in fused:
+        fused: dict[str, float] = {}
+        for pid in set(dense) | set(keyword):
             p = self._by_id[pid]
+            score = dense.get(pid, 0.0) + KEYWORD_WEIGHT * keyword.get(pid, 0.0) / top_keyword
             if named and same_council(p.council, named):
-                fused[pid] *= 1.5
+                score += NAMED_COUNCIL_BONUS
             elif council and same_council(p.council, council):
-                fused[pid] *= 1.05
+                score += OWN_COUNCIL_BONUS
+            fused[pid] = score
         ranked = sorted(fused, key=lambda pid: -fused[pid])
-        return self._group(ranked, fused, dense_by_id, kw_by_id, k)
+        return self._group(ranked, fused, dense, keyword, k)
 
     def _group(self, ranked, fused, dense_by_id, kw_by_id, k: int) -> list[Hit]:
         """Fold near-identical paragraphs from other documents into the best one, so they don't crowd it out."""

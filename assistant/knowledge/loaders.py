@@ -50,10 +50,11 @@ def _read_docx(path: Path) -> str:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise DocumentUnreadable(f"{path.name} could not be read as a Word (.docx) document.") from exc
     blocks: list[str] = []
     for paragraph in document.paragraphs:

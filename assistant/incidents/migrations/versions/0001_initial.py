@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("incident_id", sa.Integer(), sa.ForeignKey("incidents.id"), nullable=True),
         sa.Column("actor_id", sa.String(255), nullable=False),
+        sa.Column("actor_role", sa.String(32), nullable=False),
         sa.Column("action", sa.String(32), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("at", UTCDateTime(), nullable=False),

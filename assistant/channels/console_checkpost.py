@@ -1,0 +1,31 @@
+"""Console rendering of a post check (the chat's /checkpost and `assistant check-post`)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+VERDICT_STYLE = {"ok": ("green", "OK to post"), "review": ("yellow", "Review before posting"),
+                 "high_risk": ("red", "High risk — don't post this as it is")}
+SEVERITY_STYLE = {"low": "dim", "medium": "yellow", "high": "bold red"}
+
+
+def print_check(result, console: Console | None = None) -> None:
+    """Verdict, each finding with its quoted words, why, cited paragraph and suggestion, then a safer rewrite."""
+    console = console or Console()
+    data = result.to_json()
+    colour, label = VERDICT_STYLE.get(data["verdict"], ("white", data["verdict"]))
+    console.print(f"[bold {colour}]{label}[/bold {colour}]")
+    for f in data["findings"]:
+        style = SEVERITY_STYLE.get(f["severity"], "")
+        console.print(f"\n[{style}]{f['severity'].upper()}[/{style}] {escape(f['category'].replace('_', ' '))}: "
+                      f"“{escape(f['quote'])}” (characters {f['start']}–{f['end']})")
+        console.print(f"  Why: {escape(f['why'])}")
+        for c in f["citations"][:1]:
+            console.print(f"  Guidance: {escape(c['council'] or 'Council not named')} — {escape(c['document'])}, "
+                          f"{escape(c['section'])}, {escape(c['paragraph'])}")
+            console.print(f"    [green]“{escape(' '.join(c['text'].replace('**', '').split()))}”[/green]")
+        if f.get("suggestion"):
+            console.print(f"  Suggestion: {escape(f['suggestion'])}")
+    if data.get("rewrite"):
+        console.print(f"\n[bold]A safer version:[/bold]\n{escape(data['rewrite'])}")
