@@ -74,6 +74,7 @@ class Rule:
     cites: tuple[CiteRef, ...]
     rewrite: Rewrite | None
     also: tuple[str, ...] = ()  # further categories raised on the same words
+    when_recognised: tuple[tuple[str, frozenset[str] | None], ...] = ()  # any of these recognisers in scope
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,11 @@ def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: d
     for extra in also:
         if extra not in categories:
             raise CatalogueError(f"Rule {rid}: unknown category {extra!r} in `also`.")
+    when_recognised = []
+    for name, kinds in dict(item.get("when_recognised") or {}).items():
+        if name not in RECOGNISERS:
+            raise CatalogueError(f"Rule {rid}: unknown recogniser {name!r} in `when_recognised`.")
+        when_recognised.append((name, frozenset(_as_list(kinds)) if kinds else None))
     return Rule(
         id=rid,
         category=category,
@@ -181,6 +187,7 @@ def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: d
         cites=_cites(item.get("cite"), rid),
         rewrite=rewrite,
         also=also,
+        when_recognised=tuple(when_recognised),
     )
 
 
@@ -191,7 +198,8 @@ def expand(pattern: str, lexicons: dict[str, list[str]], where: str = "pattern")
         name = m.group(1)
         if name not in lexicons:
             raise CatalogueError(f"{where}: unknown lexicon <<{name}>>.")
-        return "(?:" + "|".join(sorted(lexicons[name], key=len, reverse=True)) + ")"
+        # Whole words only: "nda" must not match inside "Monday".
+        return r"(?<!\w)(?:" + "|".join(sorted(lexicons[name], key=len, reverse=True)) + r")(?!\w)"
 
     return _LEXICON_REF.sub(sub, pattern)
 

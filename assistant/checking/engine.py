@@ -42,6 +42,8 @@ def run_rules(catalogue: Catalogue, text: str, sents: list[Span] | None = None) 
             idx = sentence_at(sents, start)
             if not _context_ok(rule, text, sents, idx, start, end):
                 continue
+            if rule.when_recognised and not _recognised_in_scope(rule, text, sents, idx, start, end, recognised):
+                continue
             for category in (rule.category, *rule.also):
                 hits.append(RuleHit(rule, category, start, end, sents[idx]))
     return _collapse(hits)
@@ -61,16 +63,33 @@ def _candidates(rule: Rule, text: str, recognised: dict[str, list[Hit]]) -> list
     return out
 
 
+def _recognised_in_scope(
+    rule: Rule, text: str, sents: list[Span], idx: int, start: int, end: int, recognised: dict[str, list[Hit]]
+) -> bool:
+    lo, hi = _scope_bounds(rule.scope, text, sents, idx, start, end)
+    for name, kinds in rule.when_recognised:
+        if name not in recognised:
+            recognised[name] = recognise(name, text)
+        if any(lo <= h.start and h.end <= hi and (kinds is None or h.kind in kinds) for h in recognised[name]):
+            return True
+    return False
+
+
 def _scope_text(scope: str, text: str, sents: list[Span], idx: int, start: int, end: int) -> str:
+    lo, hi = _scope_bounds(scope, text, sents, idx, start, end)
+    return text[lo:hi]
+
+
+def _scope_bounds(scope: str, text: str, sents: list[Span], idx: int, start: int, end: int) -> tuple[int, int]:
     if scope == "post":
-        return text
+        return 0, len(text)
     sent = sents[idx]
     if scope == "sentence":
-        return text[sent.start : sent.end]
+        return sent.start, max(sent.end, end)
     if scope == "around":
-        return text[max(sent.start, start - AROUND) : min(sent.end, end + AROUND)]
+        return max(sent.start, start - AROUND), min(max(sent.end, end), end + AROUND)
     lo, hi = max(0, idx - 1), min(len(sents) - 1, idx + 1)
-    return text[sents[lo].start : sents[hi].end]
+    return sents[lo].start, max(sents[hi].end, end)
 
 
 def _context_ok(rule: Rule, text: str, sents: list[Span], idx: int, start: int, end: int) -> bool:

@@ -66,6 +66,19 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """A finding proposed by an extra detector (semantic classifier, LLM judge), before citations are added."""
+
+    category: str
+    severity: Severity
+    start: int
+    end: int
+    why: str | None = None
+    rule: str = ""
+    source: str = "semantic"
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """The outcome of checking one draft."""
 

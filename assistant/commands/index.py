@@ -31,11 +31,12 @@ def build(quiet: bool) -> None:
 @click.option("--title", help="Document title (default: its first line).")
 def add(file: Path, council: str, title: str | None) -> None:
     """Add a council's own policy (.txt .md .pdf .docx .html) to the corpus and index it."""
-    svc = services()
-    doc = svc.knowledge.add_document(file, council=council, title=title)
     from assistant.knowledge.base import KnowledgeBase
+    from assistant.knowledge.corpus import add_document
 
-    kb = KnowledgeBase.from_settings(svc.settings)  # reload so the new document is chunked
+    settings = services().settings
+    doc = add_document(settings.corpus_dir, file, council=council, title=title)
+    kb = KnowledgeBase.from_settings(settings)
     report = kb.build_index(progress=True)
     count = sum(p.doc_id == doc.doc_id for p in kb.paragraphs)
     click.echo(f"Added '{doc.title}' ({council}) as {doc.source}: {count} paragraphs; "

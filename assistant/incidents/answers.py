@@ -216,6 +216,11 @@ def parse_form(form: FormDefinition, answers: Mapping[str, Any], *, prefill: Map
     return parsed, errors
 
 
+def local_time(moment: datetime) -> str:
+    """A stored (UTC) timestamp in UK local time, as councils read it: 21/11/2026 16:20."""
+    return moment.astimezone(UK).strftime("%d/%m/%Y %H:%M")
+
+
 def display_answer(spec: FieldSpec, value: Any) -> str:
     """The answer as a person reads it (labels for choices, the date as understood)."""
     if value is None:

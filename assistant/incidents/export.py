@@ -6,13 +6,12 @@ import csv
 import io
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from assistant.incidents.answers import UK
+from assistant.incidents.answers import local_time
 from assistant.incidents.form import FormDefinition
 from assistant.incidents.records import IncidentDetail
 from assistant.incidents.steps import EvidenceInfo
@@ -35,7 +34,7 @@ def render_pdf(detail: IncidentDetail, form: FormDefinition, *,
     pdf.heading(form.title, size=16)
     pdf.line_text(f"Reference: {summary.reference}", bold=True)
     pdf.line_text(f"Status: {summary.status.replace('_', ' ')}")
-    pdf.line_text(f"Submitted: {_local(summary.submitted_at)}    Last updated: {_local(summary.updated_at)}")
+    pdf.line_text(f"Submitted: {local_time(summary.submitted_at)}    Last updated: {local_time(summary.updated_at)}")
     pdf.line_text(f"Reporter: {summary.reporter_name or ''} ({summary.reporter_id})")
     if summary.outcome:
         pdf.line_text(f"Outcome: {summary.outcome}")
@@ -60,14 +59,16 @@ def render_pdf(detail: IncidentDetail, form: FormDefinition, *,
     if detail.audit:
         pdf.heading("Audit trail")
         for entry in detail.audit:
-            pdf.line_text(f"{_local(entry.at)}  {entry.actor_id}  {entry.action}  {entry.detail or ''}", size=8)
+            pdf.line_text(f"{local_time(entry.at)}  {entry.actor_id}  {entry.action}  {entry.detail or ''}", size=8)
     for item in detail.evidence:
         data = load_image(item) if load_image and item.content_type in EMBEDDABLE else None
         if data:
             pdf.add_page()
             pdf.heading(f"Screen capture: {item.filename}")
             try:
-                pdf.image(io.BytesIO(data), w=pdf.epw)
+                # Fit the page: phone screenshots are tall. The space left below the heading is the limit.
+                pdf.image(io.BytesIO(data), w=pdf.epw, h=pdf.eph - (pdf.get_y() - pdf.t_margin),
+                          keep_aspect_ratio=True)
             except Exception:  # a damaged image must not stop the export; the file itself is still kept
                 pdf.line_text("(This image could not be shown; the original file is kept in the evidence store.)")
     return bytes(pdf.output())
@@ -93,10 +94,6 @@ def render_csv(details: Sequence[IncidentDetail], form: FormDefinition) -> str:
 def _cell(value: str) -> str:
     # Spreadsheets run cells that start like a formula; reported text is untrusted, so neutralise it.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(UK).strftime("%d/%m/%Y %H:%M")
 
 
 def _unicode_font() -> tuple[Path, Path] | None:

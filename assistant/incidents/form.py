@@ -141,6 +141,8 @@ class FormDefinition:
 def load_form(path: Path = FORM_PATH) -> FormDefinition:
     """Read and check a form definition (the packaged ``form.yml`` by default)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not all(isinstance(step, str) for step in raw["next_steps"]):
+        raise ValueError(f"{path.name}: every next step must be plain text (quote lines that contain ': ')")
     fields: list[FieldSpec] = []
     for item in raw["fields"]:
         spec = _field(item, known=[f.id for f in fields])

@@ -152,8 +152,8 @@ class IncidentDetail:
         return self.summary.reference
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON-ready data (timestamps as ISO 8601)."""
-        return _jsonable(asdict(self))
+        """Plain JSON-ready data (timestamps as ISO 8601), the reference first."""
+        return {"reference": self.reference, **_jsonable(asdict(self))}
 
 
 def summarise(incident: Incident, form: FormDefinition) -> IncidentSummary:

@@ -3,7 +3,8 @@
 ``build_incident_service(settings, notifier=None)`` migrates the database and returns an ``IncidentService``:
 
 - ``.conversations`` — the ``ReportEngine`` that channels drive (see assistant.incidents.engine);
-- ``actor(user_id) -> Actor``; Monitoring Officers are the user ids in ``settings.monitoring_officers``;
+- ``actor(user_id) -> Actor``; Monitoring Officers are the user ids in ``settings.monitoring_officers`` (a bare
+  login there also matches the console's ``console:<login>`` id);
 - ``list_incidents(actor, status=None)``, ``get(actor, reference)``, ``change_status(actor, reference, new, note=,
   outcome=)``, ``export_pdf(actor, reference)``, ``export_csv(actor, references=None)``,
   ``evidence_file(actor, reference, sha256)``;
@@ -29,7 +30,6 @@ from assistant.errors import InvalidInput, NotFound, PermissionDenied
 from assistant.incidents.db import Database
 from assistant.incidents.engine import ReportEngine
 from assistant.incidents.evidence import EvidenceStore
-from assistant.incidents.export import render_csv, render_pdf
 from assistant.incidents.form import FormDefinition, load_form
 from assistant.incidents.models import AuditEntry, Conversation, Incident, Notification, utcnow
 from assistant.incidents.notify import Notifier, OutboxNotifier, notification_text
@@ -108,8 +108,13 @@ class IncidentService:
                                           on_submitted=self._notify)
 
     def actor(self, user_id: str) -> Actor:
-        """The actor for a user id, a Monitoring Officer when configured as one."""
-        return Actor(user_id=user_id, is_monitoring_officer=user_id in self.monitoring_officers)
+        """The actor for a user id, a Monitoring Officer when configured as one.
+
+        Console ids are ``console:<login>``; a bare login in the settings matches them, as the settings document.
+        """
+        officers = self.monitoring_officers
+        console_login = user_id.removeprefix("console:") if user_id.startswith("console:") else None
+        return Actor(user_id=user_id, is_monitoring_officer=user_id in officers or console_login in officers)
 
     def list_incidents(self, actor: Actor, *, status: str | None = None) -> list[IncidentSummary]:
         """Incidents the actor may see, newest first (all for Monitoring Officers, else their own)."""
@@ -164,6 +169,8 @@ class IncidentService:
             self._audit(session, incident, actor, "exported_pdf")
             session.flush()
             view = detail(incident, self.form, with_audit=actor.is_monitoring_officer)
+        from assistant.incidents.export import render_pdf  # fpdf takes a second to import; only exports need it
+
         return render_pdf(view, self.form, load_image=self._image)
 
     def export_csv(self, actor: Actor, references: Sequence[str] | None = None) -> str:
@@ -180,6 +187,8 @@ class IncidentService:
             for incident in incidents:
                 self._audit(session, incident, actor, "exported_csv")
             views = [detail(incident, self.form, with_audit=False) for incident in incidents]
+        from assistant.incidents.export import render_csv
+
         return render_csv(views, self.form)
 
     def evidence_file(self, actor: Actor, reference: str, sha256: str) -> tuple[EvidenceInfo, bytes]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import InvalidInput
-from assistant.knowledge.corpus import add_document, chunk_corpus, load_corpus
+from assistant.knowledge.corpus import chunk_corpus, load_corpus
 from assistant.knowledge.embedder import NumpyEmbedder, SentenceTransformerEmbedder, model_id_for, verify_model
 from assistant.knowledge.keyword import BM25, tokenize
 from assistant.knowledge.models import Document, Paragraph, clean_quote
@@ -111,10 +111,6 @@ class KnowledgeBase:
             return batch_embedder.encode(texts, progress=progress)
 
         return self.store.sync(self.paragraphs, embed_batch)
-
-    def add_document(self, path: Path, *, council: str | None, title: str | None = None) -> Document:
-        """Add a council's document to the corpus folder (call build_index afterwards)."""
-        return add_document(self.settings.corpus_dir, path, council=council, title=title)
 
     def stats(self) -> dict:
         """Counts for `assistant index stats`."""

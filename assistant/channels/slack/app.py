@@ -1,0 +1,66 @@
+"""Building the Bolt app: settings in, a verified, fast-acking App with every listener registered."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from assistant.channels.slack.deps import SlackDeps
+from assistant.channels.slack.store import SlackStore
+from assistant.errors import UserError
+from assistant.wiring import Services
+
+logger = logging.getLogger(__name__)
+
+# Listeners ack first and then do the slow work on this pool; it is larger than Bolt's default (10) so that a
+# burst of questions does not queue the next request's ack behind them.
+LISTENER_THREADS = 48
+
+
+class _DropTokenNotice(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it is the same token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def register_listeners(app: App, services: Services, store: SlackStore | None = None) -> SlackDeps:
+    """Register every listener, the de-duplication middleware and the error handler; returns what they share."""
+    from assistant.channels.slack.listeners import register
+
+    deps = SlackDeps(services, store or SlackStore.for_data_dir(services.settings.data_dir))
+    register(app, deps)
+    return deps
+
+
+def web_client(services: Services) -> WebClient:
+    """The Web API client: the bot token, and every call to ``SLACK_API_URL`` (a proxy, or a test server)."""
+    settings = services.settings
+    if settings.slack_bot_token is None:
+        raise UserError("SLACK_BOT_TOKEN is not set.",
+                        hint="Copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page.")
+    return WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+
+
+def build_app(services: Services, *, store: SlackStore | None = None, socket_mode: bool = False) -> tuple[App, SlackDeps]:
+    """The Bolt App for these services (signature verification on in HTTP mode) and the listeners' shared deps."""
+    settings = services.settings
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if not secret and not socket_mode:
+        raise UserError("SLACK_SIGNING_SECRET is not set.",
+                        hint="Copy the Signing Secret from your Slack app's Basic Information page.")
+    logging.getLogger("slack_bolt.App").addFilter(_DropTokenNotice())
+    app = App(
+        client=web_client(services),
+        signing_secret=secret or "unused-in-socket-mode",
+        # Socket Mode requests arrive over an authenticated WebSocket and carry no signature.
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener"),
+        name="councillor-assistant",
+    )
+    deps = register_listeners(app, services, store)
+    return app, deps

@@ -1,0 +1,17 @@
+"""Slash commands: /ask, /checkpost, /report."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from assistant.channels.slack.deps import SlackDeps
+from assistant.channels.slack.listeners.commands.ask import ask_command
+from assistant.channels.slack.listeners.commands.checkpost import checkpost_command
+from assistant.channels.slack.listeners.commands.report import report_command
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    """Register the slash commands."""
+    app.command("/ask")(ask_command(deps))
+    app.command("/checkpost")(checkpost_command(deps))
+    app.command("/report")(report_command(deps))

@@ -1,0 +1,83 @@
+"""The real packaged model and a real Chroma index: equivalence, integrity check, incremental builds."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import IndexMissing, ServiceUnavailable
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.embedder import NumpyEmbedder, SentenceTransformerEmbedder, verify_model
+from tests.conftest import SEEDS_CORPUS
+
+pytestmark = pytest.mark.real
+
+
+def test_numpy_embedder_matches_sentence_transformers():
+    settings = Settings()
+    texts = ["Can I block a resident who keeps trolling me?", "Sarcasm, irony and ambiguous comments should be "
+             "avoided.", "Bore da! Sesiwn galw heibio 🙂", "x" * 3000]
+    fast = NumpyEmbedder(settings.resolved_model_path, sha256=settings.model_sha256).encode(texts)
+    reference = SentenceTransformerEmbedder(settings.resolved_model_path, sha256=settings.model_sha256).encode(texts)
+    assert fast.shape == reference.shape == (4, 384)
+    assert np.all(np.sum(fast * reference, axis=1) > 0.999)
+
+
+def test_model_integrity_is_checked(tmp_path):
+    settings = Settings()
+    with pytest.raises(ServiceUnavailable, match="does not match the expected SHA-256"):
+        verify_model(settings.resolved_model_path, "0" * 64)
+    with pytest.raises(ServiceUnavailable, match="not found"):
+        verify_model(tmp_path, settings.model_sha256)
+
+
+def _small_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("000_0ac35471cb74cf03.txt", "004_f0da639d779a35f9.txt"):
+        shutil.copy(SEEDS_CORPUS / name, corpus / name)
+        shutil.copy(SEEDS_CORPUS / f"{name}.meta.json", corpus / f"{name}.meta.json")
+    return corpus
+
+
+def test_incremental_build_embeds_only_changes_and_drops_removed_documents(tmp_path):
+    corpus = _small_corpus(tmp_path)
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    with pytest.raises(IndexMissing):
+        KnowledgeBase.from_settings(settings).search("defamation")
+
+    first = KnowledgeBase.from_settings(settings).build_index()
+    assert first.added == first.paragraphs > 100 and first.removed == 0
+
+    again = KnowledgeBase.from_settings(settings).build_index()
+    assert (again.added, again.removed, again.unchanged) == (0, 0, first.paragraphs)
+
+    path = corpus / "004_f0da639d779a35f9.txt"
+    path.write_text(path.read_text().replace("Greater reach carries greater responsibility.",
+                                             "Greater reach carries much greater responsibility."))
+    changed = KnowledgeBase.from_settings(settings).build_index()
+    assert (changed.added, changed.removed) == (1, 1)
+
+    (corpus / "004_f0da639d779a35f9.txt.meta.json").unlink()
+    path.unlink()
+    kb = KnowledgeBase.from_settings(settings)
+    removed = kb.build_index()
+    assert removed.added == 0 and removed.removed == changed.paragraphs - removed.paragraphs
+    assert {h.paragraph.doc_id for h in kb.search("what is malinformation?", k=5)} == {"000"}
+    stats = kb.stats()
+    assert stats["indexed"] == stats["paragraphs"] and stats["stale"] == 0
+
+
+def test_search_prefers_a_council_named_in_the_question(real_services):
+    hits = real_services.knowledge.search("What does the Powys guide say about copyright?", k=3)
+    assert hits[0].paragraph.council == "Powys County Council"
+
+
+def test_near_identical_paragraphs_are_grouped(real_services):
+    hits = real_services.knowledge.search("Sarcasm, irony and ambiguous comments", k=5)
+    top = hits[0]
+    assert {top.paragraph.doc_id, *(p.doc_id for p in top.also_in)} >= {"000", "002"}
+    assert len({h.paragraph.id for h in hits}) == len(hits)
