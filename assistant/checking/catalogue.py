@@ -7,7 +7,7 @@ named lists of regex fragments, referenced in patterns as ``<<name>>``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -78,12 +78,27 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class SemanticSpec:
+    """When the embedding classifier may raise a category: probability threshold, severity and word gates."""
+
+    category: str
+    threshold: float
+    severity: str
+    requires: tuple[re.Pattern[str], ...] = ()  # any of these must be in the draft
+    unless: tuple[re.Pattern[str], ...] = ()  # none of these may be in the draft
+    medium_at: float | None = None  # probability at which the finding becomes medium (needs `requires`)
+    also: tuple[str, ...] = ()  # further categories raised with it ...
+    also_requires: tuple[re.Pattern[str], ...] = ()  # ... when the draft has one of these words
+
+
+@dataclass(frozen=True)
 class Catalogue:
-    """Every category and rule, in file order."""
+    """Every category and rule, in file order, and the semantic classifier's settings."""
 
     version: str
     categories: dict[str, CategorySpec]
     rules: tuple[Rule, ...]
+    semantic: dict[str, SemanticSpec] = field(default_factory=dict)
 
     def cites_for(self, rule: Rule, category: str | None = None) -> tuple[CiteRef, ...]:
         """The rule's own citations (for its main category), then the category's (duplicates dropped)."""
@@ -137,7 +152,38 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
             raise CatalogueError(f"Duplicate rule id {rule.id!r}.")
         seen.add(rule.id)
         rules.append(rule)
-    return Catalogue(str(data.get("version", "1")), categories, tuple(rules))
+    return Catalogue(str(data.get("version", "1")), categories, tuple(rules), _semantic(data.get("semantic"), lexicons))
+
+
+def _semantic(data: dict[str, Any] | None, lexicons: dict[str, list[str]]) -> dict[str, SemanticSpec]:
+    if not data:
+        return {}
+    default = data.get("default") or {}
+    specs: dict[str, SemanticSpec] = {}
+    for cid, spec in (data.get("categories") or {}).items():
+        if cid not in CATEGORIES:
+            raise CatalogueError(f"semantic: unknown category {cid!r}.")
+        spec = {**default, **(spec or {})}
+        if spec.get("enabled", True) is False:
+            continue
+        threshold = float(spec.get("threshold", 0.7))
+        if not 0.0 < threshold < 1.0:
+            raise CatalogueError(f"semantic.{cid}: threshold must be between 0 and 1, got {threshold}.")
+        specs[cid] = SemanticSpec(
+            category=cid,
+            threshold=threshold,
+            severity=_severity(spec.get("severity", "low"), f"semantic.{cid}"),
+            requires=tuple(_compile(p, lexicons, f"semantic.{cid}") for p in _as_list(spec.get("requires"))),
+            unless=tuple(_compile(p, lexicons, f"semantic.{cid}") for p in _as_list(spec.get("unless"))),
+            medium_at=float(spec["medium_at"]) if spec.get("medium_at") is not None else None,
+            also=tuple(_as_list(spec.get("also"))),
+            also_requires=tuple(_compile(p, lexicons, f"semantic.{cid}") for p in _as_list(spec.get("also_requires"))),
+        )
+        if set(specs[cid].also) - set(CATEGORIES):
+            raise CatalogueError(f"semantic.{cid}: unknown category in `also`.")
+        if specs[cid].medium_at is not None and not specs[cid].requires:
+            raise CatalogueError(f"semantic.{cid}: medium_at needs `requires` words, so medium is never meaning alone.")
+    return specs
 
 
 def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: dict[str, list[str]]) -> Rule:

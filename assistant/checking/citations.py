@@ -7,19 +7,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from assistant.checking.catalogue import Catalogue, CiteRef
 from assistant.knowledge.models import Citation, Paragraph
 
 log = logging.getLogger(__name__)
 
 MAX_CITATIONS = 3
-_GENERIC = re.compile(r"\b(?:the|of|council|borough|county|city|district|metropolitan|and|&|royal|london)\b")
+_GENERIC = {"the", "of", "council", "borough", "county", "city", "district", "metropolitan", "and", "royal"}
 
 
 def _council_key(name: str) -> str:
-    return " ".join(_GENERIC.sub(" ", name.lower().replace("&", " and ")).split())
+    return " ".join(w for w in re.findall(r"[a-z]+", name.lower().replace("&", " and ")) if w not in _GENERIC)
 
 
 def council_matches(paragraph_council: str | None, own: str | None) -> bool:
@@ -39,10 +37,9 @@ class MissingCitation(LookupError):
 
 @dataclass
 class CitationIndex:
-    """Resolved paragraphs for every catalogue citation, with their embeddings when the knowledge base has them."""
+    """The paragraph behind every catalogue citation, resolved once."""
 
     paragraphs: dict[CiteRef, Paragraph]
-    vectors: dict[CiteRef, np.ndarray]
 
     @classmethod
     def build(cls, catalogue: Catalogue, knowledge: Any, *, strict: bool = False) -> "CitationIndex":
@@ -56,29 +53,17 @@ class CitationIndex:
                 log.warning("Rule catalogue citation not found: document %s, %r", ref.doc, ref.contains)
                 continue
             paragraphs[ref] = para
-        vectors: dict[CiteRef, np.ndarray] = {}
-        embed = getattr(knowledge, "embed", None)
-        if embed is not None and paragraphs:
-            refs = list(paragraphs)
-            try:
-                matrix = np.asarray(embed([paragraphs[r].text for r in refs]), dtype=np.float32)
-                vectors = {r: matrix[i] for i, r in enumerate(refs)}
-            except Exception:  # the catalogue still cites without scores if embedding fails
-                log.warning("Could not embed cited paragraphs; citation scores default to 1.0", exc_info=True)
-        return cls(paragraphs, vectors)
+        return cls(paragraphs)
 
-    def cite(self, refs: tuple[CiteRef, ...], *, council: str | None, query: np.ndarray | None) -> tuple[Citation, ...]:
-        """Citations for these references: own council's first, then by similarity to ``query``; at most three."""
-        scored: list[tuple[bool, float, int, Paragraph]] = []
+    def cite(self, refs: tuple[CiteRef, ...], *, council: str | None, scores: tuple[float, ...]) -> tuple[Citation, ...]:
+        """Citations for these references (each with its score): own council's first, then catalogue order."""
+        ranked: list[tuple[bool, int, float, Paragraph]] = []
         seen: set[str] = set()
-        for order, ref in enumerate(refs):
+        for order, (ref, score) in enumerate(zip(refs, scores)):
             para = self.paragraphs.get(ref)
             if para is None or para.id in seen:
                 continue
             seen.add(para.id)
-            vec = self.vectors.get(ref)
-            score = float(np.dot(vec, query)) if vec is not None and query is not None else 1.0
-            scored.append((council_matches(para.council, council), score, order, para))
-        # Own council first; within each group the closest to the draft's words (or catalogue order).
-        ranked = sorted(scored, key=lambda t: (not t[0], -t[1] if query is not None else t[2]))
-        return tuple(Citation.from_paragraph(p, s) for _, s, _, p in ranked[:MAX_CITATIONS])
+            ranked.append((council_matches(para.council, council), order, score, para))
+        ranked.sort(key=lambda t: (not t[0], t[1]))
+        return tuple(Citation.from_paragraph(p, s) for _, _, s, p in ranked[:MAX_CITATIONS])

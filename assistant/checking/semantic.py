@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,14 +19,15 @@ from typing import Any
 import numpy as np
 import yaml
 
+from assistant.checking.catalogue import Catalogue
 from assistant.checking.models import CATEGORIES, Proposal
 from assistant.checking.text import Span
 
 log = logging.getLogger(__name__)
 
-THRESHOLD = 0.5  # probability above which a category is proposed (chosen on the examples' cross-validation)
-MAX_SENTENCES = 48  # long drafts: the rules read everything, the classifier the first sentences
-L2 = 1e-2
+MAX_SENTENCES = 24  # long drafts: the rules read everything, the classifier the opening
+MAX_CHARS = 1500
+L2 = 1e-3
 STEPS = 600
 LEARNING_RATE = 2.0
 WEIGHTS_FILE = "semantic_weights.npz"
@@ -84,12 +86,12 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 class SemanticClassifier:
-    """Proposes low-severity findings for drafts that read like the risky training examples."""
+    """Proposes findings for drafts that read like the risky training examples, gated by the catalogue."""
 
-    def __init__(self, knowledge: Any, *, cache_dir: Path | None = None, threshold: float = THRESHOLD) -> None:
+    def __init__(self, knowledge: Any, catalogue: Catalogue, *, cache_dir: Path | None = None) -> None:
         self.knowledge = knowledge
+        self.specs = catalogue.semantic
         self.cache_dir = cache_dir
-        self.threshold = threshold
         self.W: np.ndarray | None = None
         self.b: np.ndarray | None = None
 
@@ -106,35 +108,55 @@ class SemanticClassifier:
                 return
         vectors = np.asarray(self.knowledge.embed([ex.text for ex in examples]), dtype=np.float32)
         self.W, self.b = train(vectors, [ex.labels for ex in examples])
-        if self.cache_dir is not None:
-            _save(self.cache_dir / WEIGHTS_FILE, key, self.W, self.b)
+        if self.cache_dir is not None and hasattr(self.knowledge, "model_id"):
+            _save(Path(self.cache_dir) / WEIGHTS_FILE, key, self.W, self.b)
 
     def _weight_paths(self) -> list[Path]:
         paths = [Path(str(resources.files("assistant.checking").joinpath(WEIGHTS_FILE)))]
         if self.cache_dir is not None:
-            paths.insert(0, self.cache_dir / WEIGHTS_FILE)
+            paths.insert(0, Path(self.cache_dir) / WEIGHTS_FILE)
         return paths
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """Per-vector, per-category probabilities (rows: vectors, columns: CATEGORIES)."""
         self.warm_up()
-        return _sigmoid(vectors @ self.W.T + self.b)
+        return _sigmoid(np.asarray(vectors, dtype=np.float32) @ self.W.T + self.b)
 
-    def propose(self, draft: str, sents: list[Span], vectors: np.ndarray | None) -> list[Proposal]:
-        """Low-severity proposals: categories whose probability passes the threshold, quoting the best sentence."""
-        if vectors is None or not len(vectors):
+    def propose(self, draft: str, scan: str, sents: list[Span], covered: Collection[str]) -> list[Proposal]:
+        """Proposals for uncovered categories whose probability and word gates pass, quoting the likeliest sentence."""
+        wanted = [c for c in self.specs if c not in covered]
+        if not wanted or not sents:
             return []
-        vectors = vectors[:MAX_SENTENCES]
-        whole = vectors.mean(0)
-        whole = whole / max(float(np.linalg.norm(whole)), 1e-9)
-        probs = self.probabilities(np.vstack([vectors, whole[None, :]]))
-        out = []
-        for j, category in enumerate(CATEGORIES):
-            best = int(np.argmax(probs[:-1, j]))
-            score = max(float(probs[best, j]), float(probs[-1, j]))
-            if score >= self.threshold:
-                span = sents[best]
-                out.append(Proposal(category, "low", span.start, span.end, rule=f"semantic:{category}"))
+        # One pass over the post's opening (the model reads ~256 tokens; long drafts are for the rules).
+        head = draft[sents[0].start : sents[min(len(sents), MAX_SENTENCES) - 1].end]
+        probs = self.probabilities(self.knowledge.embed([head[:MAX_CHARS]]))[0]
+        out: list[Proposal] = []
+        sentence_probs: np.ndarray | None = None
+        for category in wanted:
+            spec = self.specs[category]
+            p = float(probs[CATEGORIES.index(category)])
+            if p < spec.threshold or any(u.search(scan) for u in spec.unless):
+                continue
+            span: Span | None = None
+            if spec.requires:
+                gate = next((m for r in spec.requires if (m := r.search(scan))), None)
+                if gate is None:
+                    continue
+                span = next((s for s in sents if s.start <= gate.start() < s.end), None)
+            if span is None:
+                if len(sents) == 1:
+                    span = sents[0]
+                else:  # a second pass, only for drafts that raised something: which sentence is it?
+                    if sentence_probs is None:
+                        vecs = self.knowledge.embed([draft[s.start : s.end] for s in sents[:MAX_SENTENCES]])
+                        sentence_probs = self.probabilities(vecs)
+                    span = sents[int(np.argmax(sentence_probs[:, CATEGORIES.index(category)]))]
+            severity = "medium" if spec.medium_at is not None and p >= spec.medium_at else spec.severity
+            out.append(Proposal(category, severity, span.start, span.end, rule=f"semantic:{category}"))  # type: ignore[arg-type]
+            if spec.also and (not spec.also_requires or any(r.search(scan) for r in spec.also_requires)):
+                for extra in spec.also:
+                    if extra not in covered:
+                        out.append(Proposal(extra, spec.severity, span.start, span.end, rule=f"semantic:{category}"))  # type: ignore[arg-type]
         return out
 
 

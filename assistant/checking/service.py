@@ -8,29 +8,30 @@ removes the deterministic ones. The draft is never logged or stored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any, Protocol
 
-import numpy as np
-
-from assistant.checking.catalogue import Catalogue, load_catalogue
+from assistant.checking.catalogue import Catalogue, CiteRef, load_catalogue
 from assistant.checking.citations import CitationIndex
 from assistant.checking.engine import RuleHit, run_rules
 from assistant.checking.models import SEVERITY_RANK, CheckResult, Finding, Proposal, verdict_for
 from assistant.checking.rewrite import safer_rewrite
-from assistant.checking.text import Span, has_words, scan_text, sentences
+from assistant.checking.text import Span, scan_text, sentences
 from assistant.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
-MAX_DRAFT_CHARS = 50_000  # far above any platform's post limit (Facebook's is 63,206 bytes); keeps checks fast
+MAX_DRAFT_CHARS = 50_000  # far above any platform's post limit; keeps a check of the longest draft well under 1 s
 MAX_FINDINGS = 40
+# Citation scores: the rule's own paragraphs are its direct authority; the category's are general background.
+RULE_CITE_SCORE, CATEGORY_CITE_SCORE, EXTRA_CITE_SCORE = 1.0, 0.9, 0.6
 
 
 class Detector(Protocol):
-    """Something that proposes findings for a draft, given its sentences (semantic classifier, LLM judge)."""
+    """Something that proposes extra findings for a draft (the semantic classifier, an LLM judge)."""
 
-    def propose(self, draft: str, sents: list[Span], vectors: np.ndarray | None) -> list[Proposal]:
-        """Findings for this draft (offsets into the draft)."""
+    def propose(self, draft: str, scan: str, sents: list[Span], covered: Collection[str]) -> list[Proposal]:
+        """Findings for categories not in ``covered``; offsets are into ``draft``."""
         ...
 
 
@@ -54,31 +55,33 @@ class PostChecker:
         self._citations: CitationIndex | None = None
 
     def warm_up(self) -> None:
-        """Resolve the catalogue's citations and embed them (done once, on first use if not called)."""
+        """Resolve the catalogue's citations and load the classifier (done on first use if not called)."""
         if self._citations is None:
             self._citations = CitationIndex.build(self.catalogue, self.knowledge)
-            if self.semantic is not None and hasattr(self.semantic, "warm_up"):
-                self.semantic.warm_up()
+        for detector in (self.semantic, self.judge):
+            if detector is not None and hasattr(detector, "warm_up"):
+                detector.warm_up()
 
     def check(self, draft: str, *, council: str | None = None) -> CheckResult:
         """Check one draft post; ``council`` overrides the configured own council for citation order."""
         _validate(draft)
-        self.warm_up()
+        if self._citations is None:
+            self.warm_up()
         council = council or self.council
         scan = scan_text(draft)
         sents = sentences(scan)
         hits = run_rules(self.catalogue, scan, sents)
-        vectors = self._embed_sentences(draft, sents) if self._needs_vectors() else None
-        findings = [self._from_hit(draft, h, sents, vectors, council) for h in hits]
+        findings = [self._from_hit(draft, h, council) for h in hits]
         for detector in (self.semantic, self.judge):
             if detector is None:
                 continue
+            covered = {f.category for f in findings}
             try:
-                proposals = detector.propose(draft, sents, vectors)
-            except Exception:  # an extra detector must never take the deterministic result down with it
-                log.warning("%s failed; deterministic findings kept", type(detector).__name__, exc_info=False)
+                proposals = detector.propose(draft, scan, sents, covered)
+            except Exception as exc:  # an extra detector must never take the deterministic result down with it
+                log.warning("%s failed (%s); deterministic findings kept", type(detector).__name__, type(exc).__name__)
                 continue
-            findings.extend(self._from_proposals(draft, proposals, findings, sents, vectors, council))
+            findings.extend(self._from_proposals(draft, proposals, covered, council))
         findings = _prioritise(findings)
         return CheckResult(
             verdict=verdict_for(findings),
@@ -87,25 +90,12 @@ class PostChecker:
             council=council,
         )
 
-    # -- helpers -------------------------------------------------------------------------------------------
-
-    def _needs_vectors(self) -> bool:
-        return self.semantic is not None or bool(self._citations and self._citations.vectors)
-
-    def _embed_sentences(self, draft: str, sents: list[Span]) -> np.ndarray | None:
-        embed = getattr(self.knowledge, "embed", None)
-        if embed is None or not sents:
-            return None
-        try:
-            return np.asarray(embed([draft[s.start : s.end] for s in sents]), dtype=np.float32)
-        except Exception:
-            log.warning("Embedding failed; checking with rules only", exc_info=False)
-            return None
-
-    def _from_hit(self, draft: str, hit: RuleHit, sents: list[Span], vectors: np.ndarray | None, council: str | None) -> Finding:
+    def _from_hit(self, draft: str, hit: RuleHit, council: str | None) -> Finding:
         spec = self.catalogue.categories[hit.category]
         own_words = hit.category == hit.rule.category
-        query = _vector_for(hit.start, sents, vectors)
+        refs = self.catalogue.cites_for(hit.rule, hit.category)
+        rule_refs = set(hit.rule.cites) if own_words else set()
+        scores = tuple(RULE_CITE_SCORE if r in rule_refs else CATEGORY_CITE_SCORE for r in refs)
         return Finding(
             category=hit.category,
             severity=hit.rule.severity,  # type: ignore[arg-type]
@@ -113,34 +103,33 @@ class PostChecker:
             end=hit.end,
             quote=draft[hit.start : hit.end],
             why=(hit.rule.why if own_words and hit.rule.why else spec.why),
-            citations=self._cite(self.catalogue.cites_for(hit.rule, hit.category), council, query),
+            citations=self._cite(refs, council, scores),
             suggestion=(hit.rule.suggestion if own_words and hit.rule.suggestion else spec.suggestion),
             rule=hit.rule.id,
             source="rules",
         )
 
     def _from_proposals(
-        self, draft: str, proposals: list[Proposal], existing: list[Finding], sents: list[Span],
-        vectors: np.ndarray | None, council: str | None,
+        self, draft: str, proposals: list[Proposal], covered: Collection[str], council: str | None
     ) -> list[Finding]:
         out: list[Finding] = []
         for p in proposals:
             if p.category not in self.catalogue.categories or p.severity not in SEVERITY_RANK:
                 continue
-            if not (0 <= p.start < p.end <= len(draft)):
+            if not (0 <= p.start < p.end <= len(draft)) or p.category in covered:
+                continue  # bad offsets, or a deterministic finding already covers the category
+            if any(f.category == p.category for f in out):
                 continue
-            if any(f.category == p.category for f in existing + out):
-                continue  # the deterministic finding already covers this category
             spec = self.catalogue.categories[p.category]
             out.append(
                 Finding(
                     category=p.category,
-                    severity=p.severity,  # type: ignore[arg-type]
+                    severity=p.severity,
                     start=p.start,
                     end=p.end,
                     quote=draft[p.start : p.end],
                     why=p.why or spec.why,
-                    citations=self._cite(spec.cites, council, _vector_for(p.start, sents, vectors)),
+                    citations=self._cite(spec.cites, council, (EXTRA_CITE_SCORE,) * len(spec.cites)),
                     suggestion=spec.suggestion,
                     rule=p.rule,
                     source=p.source,
@@ -148,24 +137,14 @@ class PostChecker:
             )
         return out
 
-    def _cite(self, refs, council, query):
+    def _cite(self, refs: tuple[CiteRef, ...], council: str | None, scores: tuple[float, ...]):
         assert self._citations is not None
-        return self._citations.cite(refs, council=council, query=query)
-
-
-def _vector_for(pos: int, sents: list[Span], vectors: np.ndarray | None) -> np.ndarray | None:
-    if vectors is None:
-        return None
-    for i, s in enumerate(sents):
-        if s.start <= pos < s.end:
-            return vectors[i]
-    return None
+        return self._citations.cite(refs, council=council, scores=scores)
 
 
 def _prioritise(findings: list[Finding]) -> list[Finding]:
     # Most serious first, then in reading order; very long drafts keep only the most serious findings.
-    ordered = sorted(findings, key=lambda f: (-f.rank, f.start, f.category))
-    return sorted(ordered[:MAX_FINDINGS], key=lambda f: (-f.rank, f.start))
+    return sorted(findings, key=lambda f: (-f.rank, f.start, f.category))[:MAX_FINDINGS]
 
 
 def _validate(draft: str) -> None:
@@ -175,8 +154,8 @@ def _validate(draft: str) -> None:
         raise InvalidInput("The draft is empty.", hint="Paste the text of the post you want checked.")
     if len(draft) > MAX_DRAFT_CHARS:
         raise InvalidInput(
-            f"The draft is {len(draft):,} characters; the checker takes up to {MAX_DRAFT_CHARS:,}.",
-            hint="Check it in parts, e.g. one section of a long blog post at a time.",
+            f"The draft is {len(draft):,} characters long; the checker takes up to {MAX_DRAFT_CHARS:,}.",
+            hint="Check a long blog post a section at a time.",
         )
 
 
@@ -185,15 +164,14 @@ def build_checker(settings: Any, knowledge: Any) -> PostChecker:
     from assistant.checking.judge import build_judge
     from assistant.checking.semantic import SemanticClassifier
 
-    semantic = SemanticClassifier(knowledge) if getattr(knowledge, "embed", None) is not None else None
+    catalogue = load_catalogue()
+    semantic = None
+    if getattr(knowledge, "embed", None) is not None and catalogue.semantic:
+        semantic = SemanticClassifier(knowledge, catalogue, cache_dir=getattr(settings, "index_dir", None))
     return PostChecker(
         knowledge,
+        catalogue=catalogue,
         council=getattr(settings, "council", None),
         semantic=semantic,
-        judge=build_judge(settings),
+        judge=build_judge(settings, catalogue),
     )
-
-
-def words_present(draft: str) -> bool:
-    """Whether the draft has any letters or digits (an emoji-only post has nothing the rules can read)."""
-    return has_words(draft)

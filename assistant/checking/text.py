@@ -17,7 +17,11 @@ _SAME_LENGTH = str.maketrans(
 )
 _HTML_TAG = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?|!--.*?--)>", re.S)
 _HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
-_MARKDOWN = re.compile(r"(?<!\w)(?:\*\*|__|~~)|(?:\*\*|__|~~)(?!\w)|^\s{0,3}(?:#{1,6}|>|[-*+])\s", re.M)
+# Emphasis markers only where they open or close a run of text: "f***ing" keeps its asterisks.
+_MARKDOWN = re.compile(
+    r"(?<![\w*_~])(?:\*\*|__|~~)(?=[^\s*_~])|(?<=[^\s*_~])(?:\*\*|__|~~)(?![\w*_~])|^[ \t]{0,3}(?:#{1,6}|>|[-*+])[ \t]",
+    re.M,
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\n\s*|(?<=[:;])\s+(?=[A-Z])")
 
 

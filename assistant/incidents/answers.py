@@ -203,7 +203,7 @@ def parse_form(form: FormDefinition, answers: Mapping[str, Any], *, prefill: Map
             continue
         raw = answers.get(spec.id)
         if raw is None or not (raw.strip() if isinstance(raw, str) else [r for r in raw if r.strip()]):
-            raw = prefill.get(spec.prefill) if spec.prefill else None
+            raw = spec.prefilled(prefill)
         if raw is None:
             parsed[spec.id] = None
             if not spec.optional:

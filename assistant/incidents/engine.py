@@ -29,7 +29,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -91,7 +91,7 @@ class ReportEngine:
         if not channel or not user_id:
             raise InvalidInput("A report needs a channel and a user id to belong to.")
         key = f"{channel}:{user_id}"
-        prefill = {k: v for k, v in (("display_name", display_name), ("email", email)) if v}
+        prefill = _identity(display_name, email)
 
         def work(session: Session) -> Step:
             conv = session.scalar(select(Conversation).where(Conversation.active_key == key).with_for_update())
@@ -126,7 +126,7 @@ class ReportEngine:
             return self.cancel(conversation_id, user_id=user_id)
         if word == "help":
             step = self.current(conversation_id, user_id=user_id)
-            return _with(step, notices=(Notice(REVIEW_HELP if step.state == "review" else HELP),))
+            return replace(step, notices=(Notice(REVIEW_HELP if step.state == "review" else HELP),))
         edit = re.fullmatch(r"(?:edit|change)\s+(\S+)", word)
         if edit:
             return self.edit(conversation_id, edit.group(1), user_id=user_id)
@@ -135,7 +135,6 @@ class ReportEngine:
     # --- moves ----------------------------------------------------------------------------------------------
     def answer(self, conversation_id: str, value: str | Sequence[str], *, user_id: str) -> Step:
         """Answer the current question (empty keeps the current answer or prefill, or skips an optional one)."""
-
         created: list[str] = []
 
         def work(conv: Conversation) -> Step:
@@ -146,13 +145,14 @@ class ReportEngine:
                 return self._step(conv, error=NOT_YET)
             spec = self.form.field(conv.cursor)
             blank = not (value.strip() if isinstance(value, str) else [v for v in value if v.strip()])
+            prefill = spec.prefilled(conv.prefill)
             try:
                 if not blank:
                     stored = parse_answer(spec, value, now=self.clock())
                 elif spec.id in conv.answers:
                     stored = conv.answers[spec.id]
-                elif self._prefill(conv, spec):
-                    stored = parse_answer(spec, self._prefill(conv, spec), now=self.clock())
+                elif prefill:
+                    stored = parse_answer(spec, prefill, now=self.clock())
                 elif spec.optional:
                     stored = None
                 else:
@@ -271,15 +271,17 @@ class ReportEngine:
         The same ``request_id`` again (a retried request) returns the first result without a second incident.
         """
         key = f"{channel}:{request_id}"
-        prefill = {k: v for k, v in (("display_name", display_name), ("email", email)) if v}
+        prefill = _identity(display_name, email)
         parsed, errors = parse_form(self.form, answers, prefill=prefill, now=self.clock())
+        # "Stop here" (e.g. a complaint about a councillor) needs no other answer to be valid.
+        stop = next((s for s in self.form.fields if s.stop_on and parsed.get(s.id) == s.stop_on), None)
         checked = []
         for upload in files:
             try:
                 checked.append(self.store.check(upload.data, upload.filename, upload.content_type))
             except InvalidInput as exc:
                 errors.setdefault("evidence", exc.user_message)
-        if errors:
+        if errors and stop is None:
             raise FormInvalid(errors)
         created: list[str] = []
 
@@ -292,7 +294,6 @@ class ReportEngine:
                                 status="active", cursor=REVIEW, editing=False, answers=parsed, prefill=prefill,
                                 form_version=self.form.version, created_at=now, updated_at=now)
             session.add(conv)
-            stop = next((s for s in self.form.fields if s.stop_on and parsed.get(s.id) == s.stop_on), None)
             if stop is not None:
                 return self._close(conv, "stopped", self.form.stopped)
             for upload, item in zip(files, checked, strict=True):
@@ -372,14 +373,11 @@ class ReportEngine:
                                 .where(Evidence.sha256 == sha, Evidence.conversation_id != conv.id))
         return bool(others)
 
-    def _today(self):
+    def _today(self) -> date:
         return self.clock().astimezone(UK).date()
 
     def _applicable(self, conv: Conversation) -> list[FieldSpec]:
         return self.form.applicable(conv.answers, self._today())
-
-    def _prefill(self, conv: Conversation, spec: FieldSpec) -> str | None:
-        return (conv.prefill or {}).get(spec.prefill) if spec.prefill else None
 
     def _advance(self, conv: Conversation, after: str) -> None:
         """Move on: in order while filling in; after an edit, to any new follow-up question, else the review."""
@@ -398,5 +396,6 @@ class ReportEngine:
         return build_step(conv, self.form, self._applicable(conv), notices=notices, error=error)
 
 
-def _with(step: Step, **changes: Any) -> Step:
-    return replace(step, **changes)
+def _identity(display_name: str | None, email: str | None) -> dict[str, str]:
+    """What the chat knows about the person, for prefilled answers."""
+    return {k: v for k, v in (("display_name", display_name), ("email", email)) if v}

@@ -8,6 +8,7 @@ and ``as_dict()`` for a channel that shows the whole form at once (a Slack or Te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -87,6 +88,10 @@ class FieldSpec:
             return ()
         chosen = set(value) if isinstance(value, list) else {value} if isinstance(value, str) else set()
         return tuple(notice for answer, notice in self.notices if answer in chosen)
+
+    def prefilled(self, identity: Mapping[str, str] | None) -> str | None:
+        """The value this field takes from the chat identity (display_name, email), if it takes one."""
+        return (identity or {}).get(self.prefill) if self.prefill else None
 
     def label_of(self, choice_id: str) -> str:
         """The label of one of this field's choices (the id itself when unknown)."""

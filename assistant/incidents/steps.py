@@ -106,7 +106,7 @@ def build_step(conv: Conversation, form: FormDefinition, applicable: Sequence[Fi
         optional=spec.optional, choices=spec.choices,
         number=ids.index(spec.id) + 1 if spec.id in ids else 1, total=len(ids),
         current=display_answer(spec, conv.answers[spec.id]) if spec.id in conv.answers else None,
-        default=(conv.prefill or {}).get(spec.prefill) if spec.prefill else None, accepts_files=spec.files,
+        default=spec.prefilled(conv.prefill), accepts_files=spec.files,
     )
     return Step(conv.id, "question", question=question, evidence=evidence, notices=notices, error=error)
 

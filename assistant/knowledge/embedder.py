@@ -97,7 +97,12 @@ class NumpyEmbedder:
         self.heads = config["num_attention_heads"]
         self.layers = config["num_hidden_layers"]
         self.eps = config.get("layer_norm_eps", 1e-12)
-        self.w = load_file(str(model_dir / WEIGHTS_FILE))
+        weights = load_file(str(model_dir / WEIGHTS_FILE))
+        # Dense layers are stored (out, in); keep them as contiguous (in, out) so each product is one BLAS call.
+        self.w = {
+            name: np.ascontiguousarray(value.T) if name.startswith("encoder.") and value.ndim == 2 else value
+            for name, value in weights.items()
+        }
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_length)
         self.tokenizer.no_padding()
@@ -115,7 +120,9 @@ class NumpyEmbedder:
             p = f"encoder.layer.{i}."
 
             def dense(t: np.ndarray, name: str) -> np.ndarray:
-                return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+                weight = w[p + name + ".weight"]
+                flat = t.reshape(-1, t.shape[-1]) @ weight
+                return flat.reshape(*t.shape[:-1], weight.shape[1]) + w[p + name + ".bias"]
 
             def split(t: np.ndarray) -> np.ndarray:
                 return t.reshape(batch, length, self.heads, head_dim).transpose(0, 2, 1, 3)

@@ -288,6 +288,8 @@ def test_whole_form_submission_validates_and_is_idempotent(service):
     assert done.state == again.state == "submitted" and done.reference == again.reference
     detail = service.get(service.actor("U-MO"), done.reference)
     assert {a.field_id: a.answer for a in detail.answers}["reporter_name"] == "Cllr Jo Bloggs"
+    stopped = engine.submit_form("slack", USER, {"about_member": "yes", "member_route": "stop"}, request_id="V3")
+    assert stopped.state == "stopped"  # stopping needs no other answers
     assert len(service.list_incidents(service.actor("U-MO"))) == 1
 
 

@@ -140,7 +140,17 @@ def test_an_unreachable_database_is_a_kind_error_at_start_up(tmp_path):
     from assistant.errors import ServiceUnavailable
     from assistant.incidents.service import build_incident_service
 
-    settings = Settings(data_dir=tmp_path, database_url="postgresql://nobody:nothing@127.0.0.1:9/none")
+    settings = Settings(data_dir=tmp_path, database_url="postgresql://nobody:s3cretpw@127.0.0.1:9/none")
     with pytest.raises(ServiceUnavailable) as outage:
         build_incident_service(settings)
-    assert "cannot be reached right now" in outage.value.user_message and "nothing" not in outage.value.display()
+    assert "cannot be reached right now" in outage.value.user_message and "s3cretpw" not in outage.value.display()
+
+
+def test_pdf_export_works_without_a_unicode_font(service, monkeypatch):
+    from assistant.incidents import export
+
+    monkeypatch.setattr(export, "FONT_DIRS", ())  # a fresh machine without fonts-dejavu
+    ref = submit_report(service, who="Zażółć gęślą jaźń 😀 @troll").reference
+    pdf = service.export_pdf(service.actor(MO), ref)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert pdf.startswith(b"%PDF") and ref in text and "@troll" in text

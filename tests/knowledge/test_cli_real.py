@@ -65,16 +65,28 @@ def test_index_add_and_stats(tmp_path):
     assert answer["citations"][0]["council"] == "Testshire Council"
 
 
-def test_eval_qa_reports_all_three_systems(env, tmp_path):
+def test_eval_qa_scores_the_assistant_and_both_baselines(real_services, tmp_path):
+    from assistant.evaluation.qa import assistant_system, bm25_system, langchain_baseline, load_items, score
+
     qa = tmp_path / "qa.jsonl"
     qa.write_text(json.dumps({"id": "1", "question": "Is sarcasm OK in posts?", "answerable": True,
                               "gold": [{"seed": "000", "contains": "Sarcasm, irony and ambiguous"}]}) + "\n" +
                   json.dumps({"id": "2", "question": "When is bin day?", "answerable": False, "gold": []}) + "\n")
-    result = run_cli("eval", "qa", str(qa), "--json", env=env)
+    items = load_items(qa)
+    ours = score("assistant", assistant_system(real_services.answerer), items).as_dict()
+    assert ours["recall@3"] == 1.0 and ours["abstained_unanswerable"] == 1.0
+    for system in (bm25_system(real_services.knowledge), langchain_baseline(real_services.knowledge)):
+        baseline = score("baseline", system, items).as_dict()
+        assert baseline["recall@5"] == 1.0 and baseline["abstained_unanswerable"] == 0.0
+
+
+def test_eval_qa_command(env, tmp_path):
+    qa = tmp_path / "qa.jsonl"
+    qa.write_text(json.dumps({"id": "1", "question": "Is sarcasm OK in posts?", "answerable": True,
+                              "gold": [{"seed": "000", "contains": "Sarcasm, irony and ambiguous"}]}) + "\n")
+    result = run_cli("eval", "qa", str(qa), "--no-baselines", env=env)
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert set(data) == {"assistant", "bm25-only", "langchain-naive"}
-    assert data["assistant"]["recall@3"] == 1.0 and data["assistant"]["abstained_unanswerable"] == 1.0
+    assert "recall@3" in result.stdout and "assistant" in result.stdout
 
 
 def test_console_chat_answers_typed_questions(env):

@@ -6,9 +6,11 @@ incident answer): the log gets the error id, the request kind and the stack with
 
 from __future__ import annotations
 
+import inspect
 import logging
 import traceback
 import uuid
+from collections.abc import Callable
 
 from slack_bolt import App
 
@@ -41,27 +43,46 @@ def user_text(error: BaseException, kind: str) -> str:
     return UNEXPECTED.format(error_id=error_id)
 
 
-def register(app: App, deps: SlackDeps) -> None:
-    """Install the error handler."""
+def report_error(error: Exception, body: dict, client, context) -> None:
+    """The one error handler: tell the person (kindly, or with an error id) where they were, never the exception."""
+    kind = body.get("type") or ("command" if body.get("command") else "request")
+    reply = error_message(user_text(error, kind))
+    try:
+        if context.respond is not None:  # commands and buttons in messages: a private reply where they were used
+            context.respond(response_type="ephemeral", replace_original=False, **reply)
+        elif kind == "event_callback" and (body.get("event") or {}).get("channel"):
+            event = body["event"]
+            thread_ts = event.get("thread_ts") or event.get("ts")
+            if event.get("channel_type") == "im":
+                client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **reply)
+            else:
+                client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=thread_ts, **reply)
+        elif kind in ("view_submission", "block_actions") and (body.get("user") or {}).get("id"):
+            client.chat_postMessage(channel=open_dm(client, body["user"]["id"]), **reply)
+    except Exception as exc:  # noqa: BLE001 - the error reply itself failed; the log is all that is left
+        logger.warning("could not tell the user about an error (%s)", type(exc).__name__)
 
-    def handle_error(error: Exception, body: dict, client, context) -> None:
-        kind = body.get("type") or ("command" if body.get("command") else "request")
-        text = user_text(error, kind)
-        reply = error_message(text)
+
+def guard(listener: Callable[..., None]) -> Callable[..., None]:
+    """Run a listener so that its errors reach ``report_error`` after it has acked.
+
+    Bolt (1.30, process_before_response=False) loses an ack when the listener raises straight after it, so Slack
+    would see a 404 after 3 s; catching here keeps the ack and still sends every error to the one handler.
+    """
+    names = inspect.getfullargspec(listener).args
+
+    def guarded(args) -> None:  # Bolt injects its Args object for a parameter named "args"
         try:
-            if context.respond is not None:  # commands and buttons: a private reply where they were used
-                context.respond(response_type="ephemeral", replace_original=False, **reply)
-            elif kind == "event_callback" and (body.get("event") or {}).get("channel"):
-                event = body["event"]
-                thread_ts = event.get("thread_ts") or event.get("ts")
-                if event.get("channel_type") == "im":
-                    client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **reply)
-                else:
-                    client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=thread_ts,
-                                              **reply)
-            elif kind in ("view_submission", "block_actions") and (body.get("user") or {}).get("id"):
-                client.chat_postMessage(channel=open_dm(client, body["user"]["id"]), **reply)
-        except Exception as exc:  # noqa: BLE001 - the error reply itself failed; the log is all that is left
-            logger.warning("could not tell the user about an error (%s)", type(exc).__name__)
+            listener(**{name: getattr(args, name) for name in names})
+        except Exception as error:  # noqa: BLE001 - every error goes to the one handler
+            if args.ack.response is None:
+                args.ack()
+            report_error(error, args.body, args.client, args.context)
 
-    app.error(handle_error)
+    guarded.__name__ = getattr(listener, "__name__", "listener")
+    return guarded
+
+
+def register(app: App, deps: SlackDeps) -> None:
+    """Install the handler for errors outside listeners (middleware, Bolt itself)."""
+    app.error(report_error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from assistant.channels.slack.deps import SlackDeps
+from assistant.channels.slack.listeners.errors import guard
 from assistant.channels.slack.listeners.events.app_home_opened import app_home_opened
 from assistant.channels.slack.listeners.events.app_mention import app_mention
 from assistant.channels.slack.listeners.events.message import direct_message
@@ -12,6 +13,6 @@ from assistant.channels.slack.listeners.events.message import direct_message
 
 def register(app: App, deps: SlackDeps) -> None:
     """Register the event listeners (every subscribed event has one, so none is answered 404)."""
-    app.event("app_mention")(app_mention(deps))
-    app.event("message")(direct_message(deps))
-    app.event("app_home_opened")(app_home_opened(deps))
+    app.event("app_mention")(guard(app_mention(deps)))
+    app.event("message")(guard(direct_message(deps)))
+    app.event("app_home_opened")(guard(app_home_opened(deps)))
