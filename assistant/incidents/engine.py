@@ -14,7 +14,9 @@ for the channel to render. A channel uses it like this::
     engine.current(cid, user_id=...)                                    # show the current step again
     engine.attach(cid, data, "shot.png", "image/png", user_id=...)      # -> EvidenceInfo (InvalidInput if refused)
     engine.form                                                         # the whole FormDefinition (as_dict())
-    engine.submit_form("slack", user_id, answers, request_id=view_id)   # a whole modal at once (FormInvalid)
+    engine.submit_form("slack", user_id, answers, request_id=view_id,   # a whole modal at once (FormInvalid);
+                       display_name=..., email=..., files=[Upload(data, name, content_type)])
+    engine.store.check(data, name, content_type)                        # pre-check a file (InvalidInput)
 
 Command words understood by ``reply``: back, skip, cancel, edit N / edit FIELD, confirm (or submit / send), help.
 ``confirm`` is idempotent: confirming a conversation again returns the same reference, and ``submit_form`` with

@@ -14,10 +14,7 @@ import pytest
 
 from assistant.config import ROOT
 
-from fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSender
-
-MONITORING_OFFICER = "UMO1"
-OFFICERS_CHANNEL = "GMOCHANNEL"
+from fake_slack import BOT_TOKEN, MONITORING_OFFICER, OFFICERS_CHANNEL, SIGNING_SECRET, FakeSlack, SlackSender
 
 
 def free_port() -> int:

@@ -22,6 +22,8 @@ from slack_sdk.signature import SignatureVerifier
 BOT_TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
 BOT_USER = "UBOT"
+MONITORING_OFFICER = "UMO1"
+OFFICERS_CHANNEL = "GMOCHANNEL"
 
 
 @dataclass

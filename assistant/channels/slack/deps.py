@@ -6,7 +6,8 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from assistant.channels.slack import blocks
 from assistant.channels.slack.report_blocks import officer_notification
@@ -16,6 +17,7 @@ from assistant.wiring import Services
 
 logger = logging.getLogger(__name__)
 
+PROFILE_TIMEOUT_S = 1.5  # users.info may run before a modal submission is acked (Slack allows 3 s)
 # Delivery errors that will not go away by trying again (a misconfigured id): the outbox row stays pending.
 PERMANENT = {"user_not_found", "channel_not_found", "not_in_channel", "is_archived", "cannot_dm_bot",
              "user_disabled", "invalid_users"}
@@ -92,12 +94,16 @@ def open_dm(client, user_id: str) -> str:
     return client.conversations_open(users=user_id)["channel"]["id"]
 
 
-def profile(client, user_id: str) -> tuple[str | None, str | None]:
-    """The person's name and email from Slack, to prefill a report (None when Slack will not say)."""
+def profile(client, user_id: str, *, timeout: float = PROFILE_TIMEOUT_S) -> tuple[str | None, str | None]:
+    """The person's name and email from Slack, to prefill a report (None when Slack will not say in time)."""
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=timeout, proxy=client.proxy)
     try:
-        user = client.users_info(user=user_id)["user"]
+        user = quick.users_info(user=user_id)["user"]
     except SlackApiError as exc:
         logger.info("users.info for a reporter failed (%s); nothing prefilled", exc.response.get("error"))
+        return None, None
+    except (OSError, SlackClientError) as exc:  # timeouts included: it runs before a modal's 3-second ack
+        logger.info("users.info for a reporter failed (%s); nothing prefilled", type(exc).__name__)
         return None, None
     details = user.get("profile") or {}
     name = details.get("real_name") or user.get("real_name") or details.get("display_name") or None
