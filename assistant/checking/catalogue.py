@@ -181,8 +181,8 @@ def _semantic(data: dict[str, Any] | None, lexicons: dict[str, list[str]]) -> di
         )
         if set(specs[cid].also) - set(CATEGORIES):
             raise CatalogueError(f"semantic.{cid}: unknown category in `also`.")
-        if specs[cid].medium_at is not None and not specs[cid].requires:
-            raise CatalogueError(f"semantic.{cid}: medium_at needs `requires` words, so medium is never meaning alone.")
+        if not specs[cid].requires:
+            raise CatalogueError(f"semantic.{cid}: needs `requires` words (the classifier only runs behind a word gate).")
     return specs
 
 

@@ -26,7 +26,7 @@ class Hit:
 
 
 _PHONE = re.compile(r"(?<![\w+£$€.,])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s().-]{7,14}\d(?![\d])")
-_SHORT_CODES = re.compile(r"(?<![\w£$€.,])(?:101|111|999|112)(?![\w.,%])")
+_SHORT_CODES = re.compile(r"(?<![\w£$€.,])(?:101|111|999|112)(?![\w%]|[.,]\d)")
 _POSTCODE = re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s?\d[ABD-HJLNP-UW-Z]{2}\b")
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _PUBLIC_EMAIL = re.compile(r"(?:\.gov\.uk|\.police\.uk|\.nhs\.(?:uk|net)|\.parliament\.uk|\.sch\.uk|\.ac\.uk)$", re.I)
@@ -55,7 +55,8 @@ _COUNCILLOR = re.compile(rf"(?:\b(?:Cllr|Councillor|Cllr\.|Mayor)\s+{_NAME_WORD}
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{2,30}\b")
 _CHILD_AGE = re.compile(
     r"\b(?:aged\s+)?(\d{1,2})\s*-?\s*(?:years?|yrs?|yo)\s*-?\s*olds?\b|\b(?:aged|age)\s+(\d{1,2})\b"
-    r"|(?<=[A-Za-z])\s*\((\d{1,2})\)",
+    r"|(?<=[A-Za-z])\s*\((\d{1,2})\)"
+    r"|\b(?:he's|she's|he is|she is)\s+(?:about\s+|around\s+|only\s+|just\s+)?(\d{1,2})\b(?!\s*(?:%|years? (?:ago|service)|minutes|hours|miles))",
     re.I,
 )
 _SCHOOL_CLASS = re.compile(r"\b(?:Year|Yr|Class|Form)\s+(?:\d{1,2}|R|[A-Z]\d?)\b|\breception class\b", re.I)
@@ -70,6 +71,7 @@ _DOB = re.compile(
 
 
 def _phone(text: str) -> Iterator[Hit]:
+    spans: list[tuple[int, int]] = []
     for m in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         if digits.startswith("44"):
@@ -84,9 +86,11 @@ def _phone(text: str) -> Iterator[Hit]:
             kind = "public"
         else:
             kind = "other"
+        spans.append((m.start(), m.end()))
         yield Hit(m.start(), m.end(), kind)
     for m in _SHORT_CODES.finditer(text):
-        yield Hit(m.start(), m.end(), "short_code")
+        if not any(s <= m.start() < e for s, e in spans):  # "0800 555 111" is one number, not two
+            yield Hit(m.start(), m.end(), "short_code")
 
 
 def _email(text: str) -> Iterator[Hit]:
@@ -123,7 +127,13 @@ def _first_names() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, names))})(?:\s+{_NAME_WORD})?\b")
 
 
-_MEMBER_TITLE = re.compile(r"(?:\bCllr\.?|\bCouncillor|\bMP|\bMayor|@)\s*$", re.I)
+_ROLE = r"(?:[Oo]fficer|[Mm]anager|[Dd]irector|[Ii]nspector|[Ww]arden|[Cc]lerk|[Pp]lanner|[Cc]aseworker|[Ll]eader|[Ss]upervisor|[Cc]oordinator|[Aa]dviser|[Aa]dvisor|[Ee]xecutive)"
+_ROLE_TITLED = re.compile(rf"\b{_ROLE}\s+({_NAME_WORD} {_NAME_WORD})\b")
+_NAME_THEN_ROLE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}),? (?:the |our |a |your )?(?:council's |council |borough's )?(?:[a-z-]+ ){{0,3}}{_ROLE}\b")
+_THANKED = re.compile(
+    rf"\b(?:[Tt]hanks? (?:to )?|[Tt]hank you(?: to)? |[Ww]ell done(?: to)? |[Ss]hout-?out to |[Kk]udos to |[Gg]rateful to |[Cc]ongratulations to )({_NAME_WORD} {_NAME_WORD})\b"
+)
+_MEMBER_TITLE = re.compile(r"(?:\bCllr\.?|\bCouncillor|\bMP|\bMayor|@|\bSt\.?|\bSaint)\s*$", re.I)
 
 
 def _person(text: str) -> Iterator[Hit]:
@@ -134,6 +144,10 @@ def _person(text: str) -> Iterator[Hit]:
         if _MEMBER_TITLE.search(text[max(0, m.start() - 12) : m.start()]):
             continue
         yield Hit(m.start(), m.end(), "full" if " " in m.group(0) else "first")
+    for pattern in (_ROLE_TITLED, _NAME_THEN_ROLE, _THANKED):
+        for m in pattern.finditer(text):
+            if not _MEMBER_TITLE.search(text[max(0, m.start(1) - 12) : m.start(1)]):
+                yield Hit(m.start(1), m.end(1), "full")
 
 
 def _councillor(text: str) -> Iterator[Hit]:
@@ -167,5 +181,14 @@ RECOGNISERS: dict[str, Callable[[str], Iterator[Hit]]] = {
 
 
 def recognise(name: str, text: str) -> list[Hit]:
-    """All hits of the named recogniser in ``text``."""
-    return list(RECOGNISERS[name](text))
+    """All hits of the named recogniser in ``text`` (trimmed of surrounding white space)."""
+    hits = []
+    for h in RECOGNISERS[name](text):
+        start, end = h.start, h.end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            hits.append(Hit(start, end, h.kind))
+    return hits

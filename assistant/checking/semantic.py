@@ -1,14 +1,16 @@
 """A small semantic classifier: logistic regression over sentence embeddings, trained on examples.yml.
 
-It catches risky phrasing the rule catalogue has no words for (sarcasm, insinuation, hostile framing). Its
-findings are advisory: severity ``low`` only, and only for categories no rule has already raised, so it can add
-a prompt to check but never turns a clean post into "review". Training is deterministic (full-batch gradient
-descent from zeros); weights are cached per embedding model and examples file, so a warm process never retrains.
+It judges stance where the rule catalogue sees a topic but no hostile or damaging words (a protected group
+mentioned with hostility the lexicon lacks, innuendo, a rumour). It runs only behind word gates set in rules.yml,
+only for categories no rule has raised, and its findings are low severity unless the catalogue allows medium.
+Training is deterministic (full-batch gradient descent from zeros); weights are cached per embedding model and
+examples file, so a warm process never retrains.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -25,12 +27,11 @@ from assistant.checking.text import Span
 
 log = logging.getLogger(__name__)
 
-MAX_SENTENCES = 24  # long drafts: the rules read everything, the classifier the opening
-MAX_CHARS = 1500
+MAX_CHARS = 1500  # a window longer than this is cut (the model reads ~256 tokens anyway)
 L2 = 1e-3
 STEPS = 600
 LEARNING_RATE = 2.0
-WEIGHTS_FILE = "semantic_weights.npz"
+WEIGHTS_FILE = "semantic_weights.json"
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class SemanticClassifier:
             if weights is not None:
                 self.W, self.b = weights
                 return
-        vectors = np.asarray(self.knowledge.embed([ex.text for ex in examples]), dtype=np.float32)
+        vectors = np.asarray(self.knowledge.embed([ex.text for ex in examples]), dtype=np.float32)  # once per model
         self.W, self.b = train(vectors, [ex.labels for ex in examples])
         if self.cache_dir is not None and hasattr(self.knowledge, "model_id"):
             _save(Path(self.cache_dir) / WEIGHTS_FILE, key, self.W, self.b)
@@ -123,56 +124,88 @@ class SemanticClassifier:
         return _sigmoid(np.asarray(vectors, dtype=np.float32) @ self.W.T + self.b)
 
     def propose(self, draft: str, scan: str, sents: list[Span], covered: Collection[str]) -> list[Proposal]:
-        """Proposals for uncovered categories whose probability and word gates pass, quoting the likeliest sentence."""
-        wanted = [c for c in self.specs if c not in covered]
-        if not wanted or not sents:
-            return []
-        # One pass over the post's opening (the model reads ~256 tokens; long drafts are for the rules).
-        head = draft[sents[0].start : sents[min(len(sents), MAX_SENTENCES) - 1].end]
-        probs = self.probabilities(self.knowledge.embed([head[:MAX_CHARS]]))[0]
-        out: list[Proposal] = []
-        sentence_probs: np.ndarray | None = None
-        for category in wanted:
-            spec = self.specs[category]
-            p = float(probs[CATEGORIES.index(category)])
-            if p < spec.threshold or any(u.search(scan) for u in spec.unless):
+        """Proposals for uncovered categories whose word gate is in the draft and whose probability passes.
+
+        Only the sentences around a gate word are embedded, and only when some gate matched, so most drafts
+        never reach the model (the checker must answer in well under 50 ms).
+        """
+        windows: dict[str, Span] = {}
+        for category, spec in self.specs.items():
+            if category in covered or any(u.search(scan) for u in spec.unless):
                 continue
-            span: Span | None = None
-            if spec.requires:
-                gate = next((m for r in spec.requires if (m := r.search(scan))), None)
-                if gate is None:
-                    continue
-                span = next((s for s in sents if s.start <= gate.start() < s.end), None)
-            if span is None:
-                if len(sents) == 1:
-                    span = sents[0]
-                else:  # a second pass, only for drafts that raised something: which sentence is it?
-                    if sentence_probs is None:
-                        vecs = self.knowledge.embed([draft[s.start : s.end] for s in sents[:MAX_SENTENCES]])
-                        sentence_probs = self.probabilities(vecs)
-                    span = sents[int(np.argmax(sentence_probs[:, CATEGORIES.index(category)]))]
+            gate = next((m for r in spec.requires if (m := r.search(scan))), None)
+            if gate is not None:
+                windows[category] = _window(sents, gate.start())
+        if not windows:
+            return []
+        texts = sorted({draft[w.start : w.end][:MAX_CHARS] for w in windows.values()})
+        probs = dict(zip(texts, self.probabilities(_embed(self.knowledge, texts))))
+        out: list[Proposal] = []
+        for category, window in windows.items():
+            spec = self.specs[category]
+            p = float(probs[draft[window.start : window.end][:MAX_CHARS]][CATEGORIES.index(category)])
+            if p < spec.threshold:
+                continue
             severity = "medium" if spec.medium_at is not None and p >= spec.medium_at else spec.severity
-            out.append(Proposal(category, severity, span.start, span.end, rule=f"semantic:{category}"))  # type: ignore[arg-type]
+            out.append(Proposal(category, severity, window.start, window.end, rule=f"semantic:{category}"))  # type: ignore[arg-type]
             if spec.also and (not spec.also_requires or any(r.search(scan) for r in spec.also_requires)):
-                for extra in spec.also:
-                    if extra not in covered:
-                        out.append(Proposal(extra, spec.severity, span.start, span.end, rule=f"semantic:{category}"))  # type: ignore[arg-type]
+                out.extend(
+                    Proposal(extra, spec.severity, window.start, window.end, rule=f"semantic:{category}")  # type: ignore[arg-type]
+                    for extra in spec.also
+                    if extra not in covered
+                )
         return out
+
+
+def _window(sents: list[Span], pos: int) -> Span:
+    """The sentence holding ``pos`` with its neighbours (the context a reader would use)."""
+    idx = next((i for i, s in enumerate(sents) if s.start <= pos < s.end), 0)
+    lo, hi = max(0, idx - 1), min(len(sents) - 1, idx + 1)
+    return Span(sents[lo].start, sents[hi].end)
+
+
+def _embed(knowledge: Any, texts: list[str]) -> np.ndarray:
+    # Short inputs are faster on one BLAS thread, and far faster when the machine is busy.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return np.asarray(knowledge.embed(texts), dtype=np.float32)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return np.asarray(knowledge.embed(texts), dtype=np.float32)
 
 
 def _load(path: Path, key: str) -> tuple[np.ndarray, np.ndarray] | None:
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if str(data["key"]) != key or tuple(str(c) for c in data["categories"]) != CATEGORIES:
-                return None
-            return data["W"].astype(np.float32), data["b"].astype(np.float32)
-    except (OSError, KeyError, ValueError):
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("key") != key or tuple(data.get("categories", ())) != CATEGORIES:
+            return None
+        return np.asarray(data["W"], dtype=np.float32), np.asarray(data["b"], dtype=np.float32)
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def _save(path: Path, key: str, W: np.ndarray, b: np.ndarray) -> None:
+    # JSON rather than .npz: it ships as package data like the other catalogue files.
+    data = {"key": key, "categories": list(CATEGORIES), "W": np.round(W, 6).tolist(), "b": np.round(b, 6).tolist()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, key=np.array(key), categories=np.array(CATEGORIES), W=W, b=b)
+        path.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
     except OSError:  # a read-only install still works; it just retrains next time
         log.warning("Could not cache the post checker's classifier weights in %s", path.parent)
+
+
+def write_packaged_weights(knowledge: Any) -> Path:
+    """Train on examples.yml with this knowledge base's model and write the packaged weights file."""
+    examples = load_examples()
+    key = f"{knowledge.model_id}|{examples_digest(examples)}"
+    W, b = train(np.asarray(knowledge.embed([ex.text for ex in examples]), dtype=np.float32), [ex.labels for ex in examples])
+    path = Path(str(resources.files("assistant.checking").joinpath(WEIGHTS_FILE)))
+    _save(path, key, W, b)
+    return path
+
+
+if __name__ == "__main__":  # python -m assistant.checking.semantic  (after editing examples.yml)
+    from assistant.config import Settings
+    from assistant.knowledge.base import KnowledgeBase
+
+    print(write_packaged_weights(KnowledgeBase.from_settings(Settings())))

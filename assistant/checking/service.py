@@ -25,6 +25,7 @@ MAX_DRAFT_CHARS = 50_000  # far above any platform's post limit; keeps a check o
 MAX_FINDINGS = 40
 # Citation scores: the rule's own paragraphs are its direct authority; the category's are general background.
 RULE_CITE_SCORE, CATEGORY_CITE_SCORE, EXTRA_CITE_SCORE = 1.0, 0.9, 0.6
+WARM_UP_DRAFT = "Thanks to Jane Smith (7) at 1 Mill Lane, 07700 900000."
 
 
 class Detector(Protocol):
@@ -58,6 +59,8 @@ class PostChecker:
         """Resolve the catalogue's citations and load the classifier (done on first use if not called)."""
         if self._citations is None:
             self._citations = CitationIndex.build(self.catalogue, self.knowledge)
+            warm = scan_text(WARM_UP_DRAFT)
+            run_rules(self.catalogue, warm, sentences(warm))  # loads the name list and recognisers once
         for detector in (self.semantic, self.judge):
             if detector is not None and hasattr(detector, "warm_up"):
                 detector.warm_up()

@@ -67,13 +67,14 @@ def _add_trimmed(text: str, start: int, end: int, out: list[Span]) -> None:
 
 def sentence_at(spans: list[Span], pos: int) -> int:
     """Index of the sentence holding position ``pos`` (the nearest before it if it falls in a gap)."""
-    best = 0
-    for i, span in enumerate(spans):
-        if span.start <= pos:
-            best = i
+    lo, hi = 0, len(spans)
+    while lo < hi:  # binary search on the starts: long drafts have hundreds of sentences
+        mid = (lo + hi) // 2
+        if spans[mid].start <= pos:
+            lo = mid + 1
         else:
-            break
-    return best
+            hi = mid
+    return max(0, lo - 1)
 
 
 def has_words(text: str) -> bool:

@@ -11,10 +11,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from fake_slack import BOT_TOKEN, MONITORING_OFFICER, OFFICERS_CHANNEL, SIGNING_SECRET, FakeSlack, SlackSender
 
 from assistant.config import ROOT
-
-from fake_slack import BOT_TOKEN, MONITORING_OFFICER, OFFICERS_CHANNEL, SIGNING_SECRET, FakeSlack, SlackSender
 
 
 def free_port() -> int:

@@ -69,6 +69,13 @@ def test_long_and_many_citations_stay_inside_slack_limits():
     valid(msg["blocks"])
 
 
+def test_llm_answer_numbers_its_sources_as_it_cites_them():
+    answer = Answer("q", False, "Avoid it [1].\n\nSources: …", "Avoid it [1].", (CITE,),
+                    (CouncilGroup("Powys County Council", (CITE,)),), 0.8, "llm")
+    text = json.dumps(valid(b.answer_message(answer, "id")["blocks"]))
+    assert "*[1]* Powys County Council" in text and ":classical_building:" not in text
+
+
 def test_abstained_answer():
     msg = b.answer_message(Answer("q", True, "Not covered; ask your Monitoring Officer.", "x", ()), "id")
     valid(msg["blocks"])

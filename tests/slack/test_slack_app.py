@@ -37,12 +37,15 @@ def test_url_verification_answers_the_challenge(slack):
     assert status == 200 and "abc123" in body
 
 
-def test_bad_signature_and_stale_timestamp_are_refused(slack, fake_slack):
-    body = "command=%2Fask&text=hello&user_id=U1&channel_id=C1&response_url=http%3A%2F%2Fx&trigger_id=t"
+def test_bad_signature_and_stale_timestamp_are_refused_and_their_bodies_not_logged(slack, fake_slack, slack_app):
+    body = (f"command=%2Fcheckpost&text=secret+draft+{DRAFT_MARKER}&user_id=U1&channel_id=C1"
+            "&response_url=http%3A%2F%2Fx&trigger_id=t")
     assert slack.post(body, "application/x-www-form-urlencoded", signature="v0=" + "0" * 64)[0] == 401
     stale = int(time.time()) - 10 * 60
     assert slack.post(body, "application/x-www-form-urlencoded", timestamp=stale)[0] == 401
     assert not fake_slack.find("response", lambda c: c.key == "x")
+    log = slack_app["log"].read_text()
+    assert "Invalid request signature" in log and DRAFT_MARKER not in log
 
 
 def test_health_endpoint(slack_app):
@@ -383,3 +386,26 @@ def test_app_home_shows_capabilities_council_and_own_reports(slack, fake_slack):
     answer = fake_slack.wait_for("response", lambda c: c.key == key)[0]
     councils = [t for t in texts_of(answer.params["blocks"]) if t.startswith(":classical_building:")]
     assert councils and "Powys" in councils[0]
+
+
+def test_a_refused_file_does_not_cost_the_report(slack, fake_slack):
+    view = open_report_modal(slack, fake_slack, "U11")
+    program = fake_slack.add_file(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", "tool.exe", "application/octet-stream")
+    submit_view(slack, view, fill(view, MODAL_ANSWERS, [program]), "U11", "VREFUSED1")
+    dm = fake_slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == "DU11" and "INC-" in c.text)[0]
+    note = fake_slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == "DU11"
+                               and "not attached" in c.text)[0]
+    assert note.params["thread_ts"] and "cannot be attached" in note.text
+    assert "tool.exe" not in json.dumps(dm.params)
+
+
+def test_a_dm_report_can_be_cancelled(slack, fake_slack):
+    slack.command("/report", "dm", user="U12")
+    first = fake_slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == "DU12"
+                                and c.params.get("thread_ts"))[0]
+    cancel = button_named(first, "report_cancel")
+    assert cancel["confirm"]  # Slack asks "Cancel this report?" first
+    slack.click("report_cancel", cancel["value"], user="U12", channel="DU12",
+                message={"ts": "1710000010.000001", "thread_ts": first.params["thread_ts"]})
+    done = fake_slack.wait_for("chat.postMessage", lambda c: c.params["channel"] == "DU12" and "cancelled" in c.text)
+    assert "Nothing was sent" in done[0].text

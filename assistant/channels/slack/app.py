@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from assistant.channels.slack.deps import SlackDeps
 from assistant.channels.slack.store import SlackStore
+from assistant.config import Settings
 from assistant.errors import UserError
 from assistant.wiring import Services
 
@@ -27,6 +28,17 @@ class _DropTokenNotice(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class _WithholdBody(logging.Filter):
+    """Bolt logs the whole body of a request whose signature fails (a stale clock is enough), and a body can hold
+    a draft post or incident answers: keep the event, drop the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "body:" in message:
+            record.msg, record.args = message.split("body:", 1)[0] + "body withheld)", ()
+        return True
+
+
 def register_listeners(app: App, services: Services, store: SlackStore | None = None) -> SlackDeps:
     """Register every listener, the de-duplication middleware and the error handler; returns what they share."""
     from assistant.channels.slack.listeners import register
@@ -36,25 +48,35 @@ def register_listeners(app: App, services: Services, store: SlackStore | None = 
     return deps
 
 
-def web_client(services: Services) -> WebClient:
-    """The Web API client: the bot token, and every call to ``SLACK_API_URL`` (a proxy, or a test server)."""
-    settings = services.settings
+def check_settings(settings: Settings, *, socket_mode: bool = False) -> None:
+    """Raise a UserError naming the first missing Slack setting (before anything slow starts)."""
     if settings.slack_bot_token is None:
         raise UserError("SLACK_BOT_TOKEN is not set.",
                         hint="Copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page.")
+    if socket_mode and settings.slack_app_token is None:
+        raise UserError("Socket Mode needs SLACK_APP_TOKEN.",
+                        hint="Create an app-level token with the connections:write scope (Basic Information > "
+                             "App-Level Tokens) and set SLACK_APP_TOKEN=xapp-…")
+    if not socket_mode and settings.slack_signing_secret is None:
+        raise UserError("SLACK_SIGNING_SECRET is not set.",
+                        hint="Copy the Signing Secret from your Slack app's Basic Information page.")
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The Web API client: the bot token, and every call to ``SLACK_API_URL`` (a proxy, or a test server)."""
     return WebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
 
 
-def build_app(services: Services, *, store: SlackStore | None = None, socket_mode: bool = False) -> tuple[App, SlackDeps]:
+def build_app(services: Services, *, store: SlackStore | None = None,
+              socket_mode: bool = False) -> tuple[App, SlackDeps]:
     """The Bolt App for these services (signature verification on in HTTP mode) and the listeners' shared deps."""
     settings = services.settings
+    check_settings(settings, socket_mode=socket_mode)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    if not secret and not socket_mode:
-        raise UserError("SLACK_SIGNING_SECRET is not set.",
-                        hint="Copy the Signing Secret from your Slack app's Basic Information page.")
     logging.getLogger("slack_bolt.App").addFilter(_DropTokenNotice())
+    logging.getLogger("slack_bolt.RequestVerification").addFilter(_WithholdBody())
     app = App(
-        client=web_client(services),
+        client=web_client(settings),
         signing_secret=secret or "unused-in-socket-mode",
         # Socket Mode requests arrive over an authenticated WebSocket and carry no signature.
         request_verification_enabled=not socket_mode,

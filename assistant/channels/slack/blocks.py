@@ -92,9 +92,11 @@ def error_message(text: str) -> dict:
 
 
 # --- answers ----------------------------------------------------------------------------------------------------
-def citation_block(c: Citation) -> dict:
-    """One cited paragraph: document, section and paragraph, then the quoted text."""
+def citation_block(c: Citation, number: int | None = None) -> dict:
+    """One cited paragraph: document, section and paragraph (and council when numbered), then the quoted text."""
     where = f"*{esc(c.document)}* · {esc(c.section)} · *{esc(c.paragraph)}*"
+    if number is not None:  # an LLM answer cites sources as [n], in citation order
+        where = f"*[{number}]* {esc(c.council or NO_COUNCIL)} — {where}"
     return section(f"{where}\n{quoted('“' + clean_quote(c.text) + '”')}")
 
 
@@ -103,11 +105,12 @@ def answer_message(answer, answer_id: str, *, share: bool = False) -> dict:
     if answer.abstained:
         blocks = [section(f":information_source: {esc(answer.answer)}")]
     else:
-        lead = esc(answer.lead) if answer.mode == "llm" else f"*{esc(answer.lead)}*"
-        blocks = [section(lead)]
+        blocks = [section(esc(answer.lead) if answer.mode == "llm" else f"*{esc(answer.lead)}*")]
         if answer.notes:
             blocks.append(context(*(f"_{esc(n)}_" for n in answer.notes)))
-        for group in answer.groups:
+        if answer.mode == "llm":
+            blocks.extend(citation_block(c, n) for n, c in enumerate(answer.citations, 1))
+        for group in answer.groups if answer.mode != "llm" else ():
             blocks.append(section(f":classical_building: *{esc(group.council or NO_COUNCIL)}*"))
             blocks.extend(citation_block(c) for c in group.citations)
         blocks.append(context(MONITORING_OFFICER_TIP))
@@ -160,7 +163,7 @@ def check_message(result) -> dict:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*A safer version:*\n```{esc(clip(result.rewrite, 2700))}```"))
     if not result.findings:
-        blocks.append(section("I found nothing in the guidance that this draft goes against. " + MONITORING_OFFICER_TIP))
+        blocks.append(section(f"Nothing in this draft goes against the guidance I have. {MONITORING_OFFICER_TIP}"))
     return message(label, blocks)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -30,6 +31,10 @@ class SlackDeps:
     services: Services
     store: SlackStore
     _deliver_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # At most one CPU-heavy answer or check per core at a time: a burst is served in arrival order instead of
+    # all requests sharing the cores (and the GIL) and finishing together, and acks keep a free core.
+    _cpu: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(max(1, os.cpu_count() or 1)), repr=False)
 
     @property
     def settings(self) -> Settings:
@@ -49,12 +54,18 @@ class SlackDeps:
     def answer(self, question: str, *, user_id: str, channel_id: str | None, share: bool = False) -> dict:
         """Answer a question for this person and render it; the answer is kept for feedback and sharing."""
         council = self.council_for(user_id)
-        answer = self.services.answerer.answer(question, council=council)
+        with self._cpu:
+            answer = self.services.answerer.answer(question, council=council)
         answer_id = self.store.new_answer_id()
         rendered = blocks.answer_message(answer, answer_id, share=share)
         self.store.record_answer(answer_id, user_id=user_id, channel_id=channel_id, question=answer.question,
                                  council=council, abstained=answer.abstained, message=rendered)
         return rendered
+
+    def check(self, draft: str, *, user_id: str):
+        """Check a draft post against the guidance (the person's council first); the draft is not kept."""
+        with self._cpu:
+            return self.services.checker.check(draft, council=self.council_for(user_id))
 
     def is_monitoring_officer(self, user_id: str, channel_id: str | None = None) -> bool:
         """A configured Monitoring Officer, or anyone acting in the (private) Monitoring Officers' channel."""
@@ -78,8 +89,9 @@ class SlackDeps:
                 try:
                     channel = item.recipient if item.kind == "channel" else open_dm(client, item.recipient)
                     client.chat_postMessage(channel=channel, **officer_notification(item.reference, item.text))
-                except SlackApiError as exc:
-                    code = exc.response.get("error", "unknown")
+                except (SlackClientError, OSError) as exc:
+                    api = isinstance(exc, SlackApiError)
+                    code = exc.response.get("error", "unknown") if api else type(exc).__name__
                     logger.warning("notification %s for %s not delivered (%s)", item.id, item.reference, code)
                     if code not in PERMANENT:
                         self.store.release(key)

@@ -230,11 +230,6 @@ def thread_intro(form) -> dict:
                                         "please reply there.")])
 
 
-def submitted_dm(step, form) -> dict:
-    """The DM that ends a modal report: the reference and what happens next."""
-    return step_message(step, form)
-
-
 # --- Monitoring Officers ----------------------------------------------------------------------------------------
 def officer_notification(reference: str, text: str) -> dict:
     """The notification: the reference only, and a button that shows the details to a Monitoring Officer."""

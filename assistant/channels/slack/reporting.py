@@ -6,8 +6,7 @@ Slack input into it and its steps back out as messages. Incident text is never l
 
 from __future__ import annotations
 
-import logging
-
+from assistant.channels.slack.blocks import clip, error_message, esc, message, section
 from assistant.channels.slack.deps import SlackDeps, open_dm, profile
 from assistant.channels.slack.files import download
 from assistant.channels.slack.report_blocks import (
@@ -16,13 +15,8 @@ from assistant.channels.slack.report_blocks import (
     step_message,
     thread_intro,
 )
-from assistant.channels.slack.blocks import clip, error_message, esc, message, section
 from assistant.channels.slack.store import ReportThread
 from assistant.errors import UserError
-
-logger = logging.getLogger(__name__)
-
-REPORT_ACTIONS = ("report_choice", "report_keep", "report_back", "report_skip", "report_cancel", "report_confirm")
 
 
 def post_step(deps: SlackDeps, client, channel: str, thread_ts: str, step) -> None:
@@ -48,8 +42,12 @@ def reply(deps: SlackDeps, client, thread: ReportThread, user_id: str, text: str
     post_step(deps, client, thread.channel_id, thread.thread_ts, step)
 
 
-def attach_files(deps: SlackDeps, client, thread: ReportThread, user_id: str, files: list[dict]) -> None:
-    """Download files shared in a report thread with the bot token and attach them to the report as evidence."""
+def attach_files(deps: SlackDeps, client, thread: ReportThread, user_id: str, files: list[dict], *,
+                 with_text: bool = False) -> None:
+    """Download files shared in a report thread with the bot token and attach them to the report as evidence.
+
+    Words sent with the files are not taken as an answer (a caption is not an answer to the current question).
+    """
     lines = []
     for file in files:
         try:
@@ -61,6 +59,9 @@ def attach_files(deps: SlackDeps, client, thread: ReportThread, user_id: str, fi
                          f"(SHA-256 `{info.sha256[:12]}…`).")
         except UserError as exc:
             lines.append(f":warning: {esc(exc.display())}")
+    if with_text:
+        lines.append("The words sent with the files were not taken as an answer; please send your answer as a "
+                     "message of its own.")
     lines.append("Carry on with the question above when you are ready.")
     text = "\n".join(lines)
     client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts, **message(text, [section(text)]))
@@ -105,9 +106,8 @@ def submit_modal(deps: SlackDeps, client, user_id: str, view: dict, answers: dic
                  prefill: dict) -> None:
     """Submit a validated modal (files downloaded now, after the modal closed); the reference goes in a DM."""
     from assistant.incidents.engine import Upload
-    from assistant.incidents.steps import FormInvalid
 
-    uploads, refused = [], []
+    uploads, refused = [], []  # a file that cannot be attached must not cost the councillor the whole report
     for file in files:
         try:
             shared = download(file, token=client.token, api_url=deps.settings.slack_api_url,
@@ -116,14 +116,8 @@ def submit_modal(deps: SlackDeps, client, user_id: str, view: dict, answers: dic
             uploads.append(Upload(shared.data, shared.filename, shared.content_type))
         except UserError as exc:
             refused.append(exc.display())
-    kwargs = dict(request_id=view["id"], display_name=prefill.get("display_name"), email=prefill.get("email"))
-    try:
-        step = deps.engine.submit_form("slack", user_id, answers, files=uploads, **kwargs)
-    except FormInvalid as exc:
-        if set(exc.errors) - {"evidence"} or not uploads:
-            raise
-        refused.append(exc.errors["evidence"])  # a file the store refused: send the report without the files
-        step = deps.engine.submit_form("slack", user_id, answers, **kwargs)
+    step = deps.engine.submit_form("slack", user_id, answers, files=uploads, request_id=view["id"],
+                                   display_name=prefill.get("display_name"), email=prefill.get("email"))
     channel = open_dm(client, user_id)
     root = client.chat_postMessage(channel=channel, **step_message(step, deps.engine.form))
     for problem in refused:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -12,7 +13,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import click
 
 from assistant.config import Settings
-from assistant.errors import ServiceUnavailable, UserError
+from assistant.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,13 @@ def wsgi_app(app):
         return bolt(environ, start_response)
 
     return application
+
+
+def one_blas_thread_per_request() -> None:
+    """Concurrent requests are the server's parallelism: a multi-threaded BLAS under them (or under other busy
+    processes) spins for cores and made each question embedding 3-4x slower. Must run before NumPy is imported."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 def quiet_sdk_debug_logs() -> None:
@@ -93,18 +101,16 @@ def serve_http(app, host: str, port: int) -> None:
               help="Use Socket Mode instead of HTTP (needs SLACK_APP_TOKEN); for servers Slack cannot reach.")
 def slack(port: int, host: str, socket_mode: bool) -> None:
     """Run the Slack app: /ask, /checkpost, /report, DMs, @mentions and the App Home."""
+    one_blas_thread_per_request()
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackClientError
 
-    from assistant.channels.slack.app import build_app
+    from assistant.channels.slack.app import build_app, check_settings
     from assistant.wiring import build_services
 
     quiet_sdk_debug_logs()
     settings = Settings()
-    if socket_mode and settings.slack_app_token is None:
-        raise UserError("Socket Mode needs SLACK_APP_TOKEN.",
-                        hint="Create an app-level token with the connections:write scope (Basic Information > "
-                             "App-Level Tokens) and set SLACK_APP_TOKEN=xapp-…")
+    check_settings(settings, socket_mode=socket_mode)
     services = build_services(settings)
     click.echo("Loading the guidance index and model…", err=True)
     warm_up(services)
@@ -121,7 +127,7 @@ def slack(port: int, host: str, socket_mode: bool) -> None:
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        click.echo("Slack app connected in Socket Mode.", err=True)
+        click.echo("Connecting to Slack in Socket Mode…", err=True)
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return
     serve_http(app, host, port)

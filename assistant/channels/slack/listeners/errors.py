@@ -25,13 +25,13 @@ UNEXPECTED = ("Sorry, something went wrong on my side and I could not finish tha
 
 
 def stack_without_messages(error: BaseException) -> str:
-    """The traceback's frames and exception types (chained ones too), without any exception's message."""
-    parts, seen, current = [], set(), error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        parts.append("".join(traceback.format_tb(current.__traceback__)) + type(current).__qualname__)
-        current = current.__cause__ or current.__context__
-    return "\n-- caused by --\n".join(reversed(parts))
+    """The traceback's frames and exception types (chained ones too, first cause first), without any message."""
+    chain, current = [], error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    parts = ["".join(traceback.format_tb(e.__traceback__)) + type(e).__qualname__ for e in reversed(chain)]
+    return "\n-- which led to --\n".join(parts)
 
 
 def user_text(error: BaseException, kind: str) -> str:

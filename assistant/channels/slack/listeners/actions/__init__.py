@@ -7,12 +7,12 @@ import re
 from slack_bolt import App
 
 from assistant.channels.slack.deps import SlackDeps
-from assistant.channels.slack.listeners.errors import guard
 from assistant.channels.slack.listeners.actions.council import set_council
 from assistant.channels.slack.listeners.actions.feedback import feedback
 from assistant.channels.slack.listeners.actions.incident import show_incident
 from assistant.channels.slack.listeners.actions.report import report_button
 from assistant.channels.slack.listeners.actions.share import share_answer
+from assistant.channels.slack.listeners.errors import guard
 
 
 def register(app: App, deps: SlackDeps) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from assistant.channels.slack.deps import SlackDeps
-from assistant.channels.slack.listeners.errors import guard
 from assistant.channels.slack.listeners.commands.ask import ask_command
 from assistant.channels.slack.listeners.commands.checkpost import checkpost_command
 from assistant.channels.slack.listeners.commands.report import report_command
+from assistant.channels.slack.listeners.errors import guard
 
 
 def register(app: App, deps: SlackDeps) -> None:

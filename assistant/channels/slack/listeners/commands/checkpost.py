@@ -15,7 +15,7 @@ def checkpost_command(deps: SlackDeps):
         if not draft.strip():
             respond(response_type="ephemeral", **checkpost_help())
             return
-        result = deps.services.checker.check(draft, council=deps.council_for(command["user_id"]))
+        result = deps.check(draft, user_id=command["user_id"])
         respond(response_type="ephemeral", **check_message(result))
 
     return checkpost

@@ -21,7 +21,7 @@ def direct_message(deps: SlackDeps):
         thread = deps.store.thread(event["channel"], event.get("thread_ts"))
         if thread is not None and thread.user_id == user:
             if files:
-                reporting.attach_files(deps, client, thread, user, files)
+                reporting.attach_files(deps, client, thread, user, files, with_text=bool(text))
             elif text:
                 reporting.reply(deps, client, thread, user, text)
             return
