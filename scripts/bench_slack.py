@@ -83,6 +83,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def arrived(call) -> float:
+    """When the reply reached fake Slack, after checking that it is a real reply, not an error message."""
+    first = (call.params.get("blocks") or [{}])[0]
+    assert not (first.get("type") == "section" and first["text"]["text"].startswith(":warning:")), call.text[:300]
+    return call.at
+
+
 def burst(concurrency: int, fire) -> list[tuple[float, float]]:
     """Run ``fire(i, barrier)`` in ``concurrency`` threads released together; returns their (ack, answer) times."""
     barrier = threading.Barrier(concurrency)
@@ -110,7 +117,7 @@ def main() -> None:
                 key, status, _ = sender.command("/ask", QUESTIONS[i % len(QUESTIONS)])
                 acked = time.monotonic()
                 assert status == 200, status
-                answered = fake.wait_for("response", lambda c: c.key == key, timeout=120)[0].at
+                answered = arrived(fake.wait_for("response", lambda c: c.key == key, timeout=120)[0])
                 return acked - sent, answered - sent
 
             def mention(i: int, barrier) -> tuple[float, float]:
@@ -122,8 +129,8 @@ def main() -> None:
                 status, _ = sender.event(event)
                 acked = time.monotonic()
                 assert status == 200, status
-                answered = fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts,
-                                         timeout=120)[0].at
+                answered = arrived(fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == ts,
+                                                 timeout=120)[0])
                 return acked - sent, answered - sent
 
             def checkpost(i: int, barrier) -> tuple[float, float]:
@@ -132,7 +139,7 @@ def main() -> None:
                 key, status, _ = sender.command("/checkpost", DRAFTS[i % len(DRAFTS)])
                 acked = time.monotonic()
                 assert status == 200, status
-                answered = fake.wait_for("response", lambda c: c.key == key, timeout=120)[0].at
+                answered = arrived(fake.wait_for("response", lambda c: c.key == key, timeout=120)[0])
                 return acked - sent, answered - sent
 
             burst(2, ask)  # one warm-up round: first-request costs are not what we measure
