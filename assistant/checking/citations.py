@@ -42,7 +42,7 @@ class CitationIndex:
     paragraphs: dict[CiteRef, Paragraph]
 
     @classmethod
-    def build(cls, catalogue: Catalogue, knowledge: Any, *, strict: bool = False) -> "CitationIndex":
+    def build(cls, catalogue: Catalogue, knowledge: Any, *, strict: bool = False) -> CitationIndex:
         """Resolve every citation; unresolved ones are logged (or raised when ``strict``) and left out."""
         paragraphs: dict[CiteRef, Paragraph] = {}
         for ref in sorted(catalogue.all_cites(), key=lambda r: (r.doc, r.contains)):
@@ -59,7 +59,7 @@ class CitationIndex:
         """Citations for these references (each with its score): own council's first, then catalogue order."""
         ranked: list[tuple[bool, int, float, Paragraph]] = []
         seen: set[str] = set()
-        for order, (ref, score) in enumerate(zip(refs, scores)):
+        for order, (ref, score) in enumerate(zip(refs, scores, strict=True)):
             para = self.paragraphs.get(ref)
             if para is None or para.id in seen:
                 continue

@@ -10,6 +10,8 @@ from assistant.checking.recognisers import Hit, recognise
 from assistant.checking.text import Span, sentence_at, sentences
 
 AROUND = 60  # characters either side of a match for scope "around" (kept inside its sentence)
+MAX_SCOPE = 400  # no context window reaches further than this from its match (a draft may have no full stops)
+MAX_CANDIDATES = 60  # per rule: a draft pasting the same number 3,000 times needs no 3,000 findings
 
 
 @dataclass(frozen=True)
@@ -28,19 +30,32 @@ class RuleHit:
         return SEVERITY_RANK[self.rule.severity]
 
 
-def run_rules(catalogue: Catalogue, text: str, sents: list[Span] | None = None) -> list[RuleHit]:
-    """Every rule hit in ``text`` (already blanked of markup), overlapping hits of a category collapsed."""
+def run_rules(
+    catalogue: Catalogue, text: str, sents: list[Span] | None = None, *, truncated: list[str] | None = None
+) -> list[RuleHit]:
+    """Every rule hit in ``text`` (already blanked of markup), overlapping hits of a category collapsed.
+
+    Rules with more than MAX_CANDIDATES matches are cut short; their ids go into ``truncated`` if given.
+    """
     sents = sents if sents is not None else sentences(text)
     if not sents:
         return []
     recognised: dict[str, list[Hit]] = {}
     hits: list[RuleHit] = []
     for rule in catalogue.rules:
-        for start, end in _candidates(rule, text, recognised):
+        checked: dict[tuple[int, int, int, int], bool] = {}
+        candidates = _candidates(rule, text, recognised)
+        if len(candidates) > MAX_CANDIDATES and truncated is not None:
+            truncated.append(rule.id)
+        for start, end in candidates[:MAX_CANDIDATES]:
             if end <= start:
                 continue
             idx = sentence_at(sents, start)
-            if not _context_ok(rule, text, sents, idx, start, end):
+            key = (*_scope_bounds(rule.scope, text, sents, idx, start, end),
+                   *_scope_bounds(rule.unless_scope, text, sents, idx, start, end))
+            if key not in checked:  # many matches in one sentence share one context check
+                checked[key] = _context_ok(rule, text, sents, idx, start, end)
+            if not checked[key]:
                 continue
             if rule.when_recognised and not _recognised_in_scope(rule, text, sents, idx, start, end, recognised):
                 continue
@@ -82,14 +97,14 @@ def _scope_text(scope: str, text: str, sents: list[Span], idx: int, start: int, 
 
 def _scope_bounds(scope: str, text: str, sents: list[Span], idx: int, start: int, end: int) -> tuple[int, int]:
     if scope == "post":
-        return 0, len(text)
-    sent = sents[idx]
-    if scope == "sentence":
-        return sent.start, max(sent.end, end)
-    if scope == "around":
-        return max(sent.start, start - AROUND), min(max(sent.end, end), end + AROUND)
-    lo, hi = max(0, idx - 1), min(len(sents) - 1, idx + 1)
-    return sents[lo].start, max(sents[hi].end, end)
+        lo, hi = 0, len(text)
+    elif scope == "sentence":
+        lo, hi = sents[idx].start, max(sents[idx].end, end)
+    elif scope == "around":
+        return max(sents[idx].start, start - AROUND), min(max(sents[idx].end, end), end + AROUND)
+    else:
+        lo, hi = sents[max(0, idx - 1)].start, max(sents[min(len(sents) - 1, idx + 1)].end, end)
+    return max(lo, start - MAX_SCOPE), min(hi, end + MAX_SCOPE)
 
 
 def _context_ok(rule: Rule, text: str, sents: list[Span], idx: int, start: int, end: int) -> bool:

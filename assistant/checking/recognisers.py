@@ -127,11 +127,27 @@ def _first_names() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, names))})(?:\s+{_NAME_WORD})?\b")
 
 
-_ROLE = r"(?:[Oo]fficer|[Mm]anager|[Dd]irector|[Ii]nspector|[Ww]arden|[Cc]lerk|[Pp]lanner|[Cc]aseworker|[Ll]eader|[Ss]upervisor|[Cc]oordinator|[Aa]dviser|[Aa]dvisor|[Ee]xecutive)"
+# Staff named by their role: "Housing Officer Dean Marsh", "Anita Shah, the council's road safety officer".
+_ROLE = (
+    r"(?:[Oo]fficer|[Mm]anager|[Dd]irector|[Ii]nspector|[Ww]arden|[Cc]lerk|[Pp]lanner|[Cc]aseworker|[Ll]eader"
+    r"|[Ss]upervisor|[Cc]oordinator|[Aa]dviser|[Aa]dvisor|[Ee]xecutive)"
+)
 _ROLE_TITLED = re.compile(rf"\b{_ROLE}\s+({_NAME_WORD} {_NAME_WORD})\b")
-_NAME_THEN_ROLE = re.compile(rf"\b({_NAME_WORD} {_NAME_WORD}),? (?:the |our |a |your )?(?:council's |council |borough's )?(?:[a-z-]+ ){{0,3}}{_ROLE}\b")
+_NAME_THEN_ROLE = re.compile(
+    rf"\b({_NAME_WORD} {_NAME_WORD}),? (?:the |our |a |your )?(?:council's |council |borough's )?(?:[a-z-]+ ){{0,3}}{_ROLE}\b"
+)
 _THANKED = re.compile(
-    rf"\b(?:[Tt]hanks? (?:to )?|[Tt]hank you(?: to)? |[Ww]ell done(?: to)? |[Ss]hout-?out to |[Kk]udos to |[Gg]rateful to |[Cc]ongratulations to )({_NAME_WORD} {_NAME_WORD})\b"
+    r"\b(?:[Tt]hanks? (?:to )?|[Tt]hank you(?: to)? |[Ww]ell done(?: to)? |[Ss]hout-?out to |[Kk]udos to "
+    rf"|[Gg]rateful to |[Cc]ongratulations to )({_NAME_WORD} {_NAME_WORD})\b"
+)
+# Capitalised words that start role titles and place names, not people ("The Chief Executive", "Parks Officer").
+_NOT_FIRST_NAMES = frozenset(
+    "The This That These Those Our Your My His Her Their A An New Old Chief Senior Deputy Assistant Acting Head "
+    "Council County Borough Town City Parish District Planning Housing Licensing Parks Waste Highways Streetscene "
+    "Environmental Democratic Customer Revenues Benefits Finance Legal Monitoring Principal Lead Community Safety "
+    "Road Street Team Project Interim Executive Strategic Corporate Public Police Fire Health Social Youth Children's "
+    "Adult Education Transport Traffic Parking Enforcement Building Estates Property Leisure Library Museum Regeneration "
+    "Economic Development Communications Press Mayor Mayor's Leader Cabinet Member Members Thanks Well Huge Big".split()
 )
 _MEMBER_TITLE = re.compile(r"(?:\bCllr\.?|\bCouncillor|\bMP|\bMayor|@|\bSt\.?|\bSaint)\s*$", re.I)
 
@@ -146,8 +162,9 @@ def _person(text: str) -> Iterator[Hit]:
         yield Hit(m.start(), m.end(), "full" if " " in m.group(0) else "first")
     for pattern in (_ROLE_TITLED, _NAME_THEN_ROLE, _THANKED):
         for m in pattern.finditer(text):
-            if not _MEMBER_TITLE.search(text[max(0, m.start(1) - 12) : m.start(1)]):
-                yield Hit(m.start(1), m.end(1), "full")
+            if m.group(1).split()[0] in _NOT_FIRST_NAMES or _MEMBER_TITLE.search(text[max(0, m.start(1) - 12) : m.start(1)]):
+                continue
+            yield Hit(m.start(1), m.end(1), "full")
 
 
 def _councillor(text: str) -> Iterator[Hit]:

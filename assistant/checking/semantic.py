@@ -139,7 +139,7 @@ class SemanticClassifier:
         if not windows:
             return []
         texts = sorted({draft[w.start : w.end][:MAX_CHARS] for w in windows.values()})
-        probs = dict(zip(texts, self.probabilities(_embed(self.knowledge, texts))))
+        probs = dict(zip(texts, self.probabilities(_embed(self.knowledge, texts)), strict=True))
         out: list[Proposal] = []
         for category, window in windows.items():
             spec = self.specs[category]

@@ -73,7 +73,8 @@ class PostChecker:
         council = council or self.council
         scan = scan_text(draft)
         sents = sentences(scan)
-        hits = run_rules(self.catalogue, scan, sents)
+        truncated: list[str] = []
+        hits = run_rules(self.catalogue, scan, sents, truncated=truncated)
         findings = [self._from_hit(draft, h, council) for h in hits]
         for detector in (self.semantic, self.judge):
             if detector is None:
@@ -89,7 +90,8 @@ class PostChecker:
         return CheckResult(
             verdict=verdict_for(findings),
             findings=tuple(findings),
-            rewrite=safer_rewrite(draft, hits),
+            # A rewrite must be complete: when a rule had too many matches to list, offer none.
+            rewrite=None if truncated else safer_rewrite(draft, hits),
             council=council,
         )
 

@@ -139,3 +139,18 @@ def test_the_draft_is_never_logged(fake_knowledge, caplog):
     assert "defamation" in result.categories  # the deterministic findings survive a failing extra detector
     assert "Zelda" not in caplog.text and "Unusual" not in caplog.text
     assert "Exploding failed (RuntimeError)" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["07700 900123 " * 3000, "Sarah Jones " * 3600, "a " * 20000, "😀" * 39999 + "x", "<b>x" * 10000,
+     "Cllr Patel is an idiot. Ring Dave on 07700 900123 at 4 Elm Road. " * 600],
+)
+def test_pathological_long_drafts_stay_fast_and_exact(checker, draft):
+    draft = draft[:40_000]
+    start = time.perf_counter()
+    result = checker.check(draft)
+    assert time.perf_counter() - start < 5
+    assert all(draft[f.start : f.end] == f.quote for f in result.findings)
+    if result.rewrite is not None:  # never a half-redacted "safer" version
+        assert "07700 900123" not in result.rewrite
