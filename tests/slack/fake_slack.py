@@ -62,6 +62,7 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.hits: list[tuple[str, str, bytes]] = []  # every request received, whatever its path: (verb, path, body)
         self.files: dict[str, tuple[bytes, str]] = {}
         self.users: dict[str, dict] = {}
         self._cond = threading.Condition()
@@ -115,6 +116,22 @@ class FakeSlack:
                     raise AssertionError(f"no {count} {method} call(s) within {timeout}s; last calls: {seen}")
                 self._cond.wait(remaining)
 
+    def hits_since(self, start: int) -> list[tuple[str, str, bytes]]:
+        """Every request received (any path, authorized or not) after the first ``start``."""
+        with self._cond:
+            return list(self.hits[start:])
+
+    def hits_mentioning(self, marker: str) -> list[tuple[str, str, bytes]]:
+        """Every request whose path or body contains ``marker`` (case-insensitive)."""
+        needle = marker.lower()
+        with self._cond:
+            return [h for h in self.hits if needle in h[1].lower() or needle.encode() in h[2].lower()]
+
+    def _hit(self, verb: str, path: str, body: bytes) -> None:
+        with self._cond:
+            self.hits.append((verb, path, body))
+            self._cond.notify_all()
+
     def _record(self, call: Call) -> None:
         with self._cond:
             self.calls.append(call)
@@ -163,6 +180,7 @@ class FakeSlack:
                 params = dict(urllib.parse.parse_qsl(parsed.query))
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                fake._hit(self.command, self.path, raw)
                 if raw:
                     if "json" in (self.headers.get("Content-Type") or ""):
                         params.update(json.loads(raw))
@@ -176,6 +194,7 @@ class FakeSlack:
             def do_GET(self) -> None:
                 path = urllib.parse.urlsplit(self.path).path
                 if path.startswith("/files/"):
+                    fake._hit("GET", self.path, b"")
                     file_id = path.split("/")[2]
                     fake._record(Call("file", {}, key=file_id, headers=dict(self.headers)))
                     if self.headers.get("Authorization") != f"Bearer {BOT_TOKEN}" or file_id not in fake.files:

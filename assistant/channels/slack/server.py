@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import uuid
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -35,19 +36,79 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-def wsgi_app(app):
-    """The WSGI application: Bolt on ``/slack/events`` (commands, events, interactivity) and ``/healthz``."""
+def wsgi_app(app, signing_secret: str | None = None):
+    """The WSGI application: Bolt on ``/slack/events`` (commands, events, interactivity) and ``/healthz``.
+
+    A POST to ``/slack/events`` passes the edge first (``edge.py``): its size is capped (413), its signature and
+    timestamp are checked on the raw bytes (401) and its structure is checked (400) — all before Bolt parses it or
+    anything can call out. Bolt then verifies the signature again. Nothing Bolt raises becomes a 5xx.
+    """
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+    secret = signing_secret if signing_secret is not None else getattr(app, "_signing_secret", None)
+    if not secret:
+        raise ValueError("the Slack HTTP endpoint needs the signing secret")
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ, start_response):
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
+        method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+        if path == HEALTH_PATH and method == "GET":
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok"]
+        if path == EVENTS_PATH and method == "POST":
+            status, headers, body = handle_event_request(app, secret, environ)
+            start_response(status, headers)
+            return [body]
         return bolt(environ, start_response)
 
     return application
+
+
+def _plain(status: int, text: str = "") -> tuple[str, list[tuple[str, str]], bytes]:
+    from http import HTTPStatus
+
+    body = (text or HTTPStatus(status).phrase).encode()
+    return (f"{status} {HTTPStatus(status).phrase}",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))], body)
+
+
+def handle_event_request(app, secret: str, environ) -> tuple[str, list[tuple[str, str]], bytes]:
+    """One POST to /slack/events: the edge's checks, then Bolt; returns (status line, headers, body)."""
+    from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+    from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+    from slack_bolt.context import BoltContext
+    from slack_bolt.request import BoltRequest
+    from slack_bolt.request.internals import build_context
+
+    from assistant.channels.slack import edge
+    from assistant.channels.slack.listeners.errors import stack_without_messages
+
+    try:
+        raw = edge.read_body(environ)
+        edge.verify(secret, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE"), raw)
+        parsed = edge.parse(raw, environ.get("CONTENT_TYPE"))
+        edge.check_shape(parsed)
+    except edge.Refused as refused:
+        if refused.status == 401:  # as Bolt words it, so one log search finds both; never the body
+            logger.info("Invalid request signature or timestamp detected (%s); request refused, body withheld",
+                        refused.reason)
+        else:
+            logger.info("Slack request refused with %s: %s", refused.status, refused.reason)
+        return _plain(refused.status)
+    try:
+        http = WsgiHttpRequest(environ)
+        request = BoltRequest(body=raw.decode("utf-8"), query=http.query_string, headers=http.get_headers())
+        if request.body != parsed:  # Bolt reads any form containing the word "payload" as an empty body
+            request.body = parsed
+            request.context = build_context(BoltContext(), parsed)
+        response = app.dispatch(request)
+        out = WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
+        body = b"".join(out.get_body())
+        return out.status, out.get_headers(), body
+    except Exception as error:  # noqa: BLE001 - nothing escaping Bolt may become a 5xx or reach the user
+        error_id = uuid.uuid4().hex[:10]
+        logger.error("error %s dispatching a Slack request:\n%s", error_id, stack_without_messages(error))
+        return _plain(400, f"Bad Request (error {error_id})")
 
 
 def one_blas_thread_per_request() -> None:
@@ -78,9 +139,10 @@ def _interrupt(*_) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the server like Ctrl-C
 
 
-def serve_http(app, host: str, port: int) -> None:
+def serve_http(app, host: str, port: int, signing_secret: str | None = None) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM)."""
-    server = make_server(host, port, wsgi_app(app), server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    server = make_server(host, port, wsgi_app(app, signing_secret), server_class=ThreadingWSGIServer,
+                         handler_class=QuietHandler)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
     click.echo(f"Slack app listening on http://{host}:{server.server_port}{EVENTS_PATH}", err=True)
@@ -130,7 +192,7 @@ def slack(port: int, host: str, socket_mode: bool) -> None:
         click.echo("Connecting to Slack in Socket Mode…", err=True)
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
         return
-    serve_http(app, host, port)
+    serve_http(app, host, port, settings.slack_signing_secret.get_secret_value())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,22 +43,51 @@ def user_text(error: BaseException, kind: str) -> str:
     return UNEXPECTED.format(error_id=error_id)
 
 
+def _response_url(body: dict, context) -> str | None:
+    """The request's response_url (Bolt takes it from ``response_url`` or a modal's ``response_urls``)."""
+    url = getattr(context, "response_url", None) or body.get("response_url")
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _verified(context) -> bool:
+    """Bolt sets the authorize result only after its signature check and authorization: before that, nothing in
+    the body can be trusted as a place to reply to (the HTTP edge refuses such requests earlier still)."""
+    try:
+        return context.authorize_result is not None
+    except Exception:  # noqa: BLE001 - a context without one
+        return False
+
+
 def report_error(error: Exception, body: dict, client, context) -> None:
-    """The one error handler: tell the person (kindly, or with an error id) where they were, never the exception."""
+    """The one error handler: tell the person (kindly, or with an error id) where they were, never the exception.
+
+    Where they were: the ``response_url`` when the request has one (slash commands, buttons in messages); else,
+    for an event, a reply in its thread (a message in a DM, an ephemeral message in a channel); else, for a button
+    in the App Home or a modal, a DM; else nobody is told and the log holds the error id.
+    """
+    body = _dict(body)
     kind = body.get("type") or ("command" if body.get("command") else "request")
     reply = error_message(user_text(error, kind))
+    if not _verified(context):
+        logger.warning("an error before the request was verified; nobody told")
+        return
     try:
-        if context.respond is not None:  # commands and buttons in messages: a private reply where they were used
+        event, user = _dict(body.get("event")), _dict(body.get("user")).get("id")
+        response_url = _response_url(body, context)
+        if response_url is not None:  # a private reply where they were
             context.respond(response_type="ephemeral", replace_original=False, **reply)
-        elif kind == "event_callback" and (body.get("event") or {}).get("channel"):
-            event = body["event"]
-            thread_ts = event.get("thread_ts") or event.get("ts")
-            if event.get("channel_type") == "im":
-                client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, **reply)
-            else:
-                client.chat_postEphemeral(channel=event["channel"], user=event["user"], thread_ts=thread_ts, **reply)
-        elif kind in ("view_submission", "block_actions") and (body.get("user") or {}).get("id"):
-            client.chat_postMessage(channel=open_dm(client, body["user"]["id"]), **reply)
+        elif kind == "event_callback" and isinstance(event.get("channel"), str):
+            channel, thread_ts = event["channel"], event.get("thread_ts") or event.get("ts")
+            if event.get("channel_type") == "im" or (event.get("channel_type") is None and channel.startswith("D")):
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts, **reply)
+            elif isinstance(event.get("user"), str):
+                client.chat_postEphemeral(channel=channel, user=event["user"], thread_ts=thread_ts, **reply)
+        elif kind in ("view_submission", "block_actions") and isinstance(user, str):
+            client.chat_postMessage(channel=open_dm(client, user), **reply)
     except Exception as exc:  # noqa: BLE001 - the error reply itself failed; the log is all that is left
         logger.warning("could not tell the user about an error (%s)", type(exc).__name__)
 
