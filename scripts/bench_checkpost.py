@@ -1,6 +1,6 @@
 """Benchmark: warm post-check latency (p50/p95/max) over the dev drafts and some long or awkward ones.
 
-    python scripts/bench_checkpost.py [--file checkpost.jsonl] [--repeat 3] [--no-semantic]
+    python scripts/bench_checkpost.py [--file checkpost.jsonl] [--repeat 3] [--rules-only]
 
 The target is p95 <= 50 ms per draft once warm (the checker built and the model loaded). Timings only: no draft
 text is printed.
@@ -31,7 +31,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--file", type=Path, action="append", help="JSONL with a 'text' field (repeatable)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-semantic", action="store_true", help="rules only (no embedding)")
+    parser.add_argument("--rules-only", action="store_true", help="rules only (no classifier)")
     parser.add_argument("--target-ms", type=float, default=50.0)
     args = parser.parse_args()
 
@@ -44,8 +44,8 @@ def main() -> int:
     started = time.perf_counter()
     services = build_services(Settings())
     checker = services.checker
-    if args.no_semantic:
-        checker.semantic = None
+    if args.rules_only:
+        checker.classifier = None
     checker.warm_up()
     checker.check("Warm-up draft about the council's planning committee on 12 March.")
     cold = time.perf_counter() - started
@@ -62,7 +62,7 @@ def main() -> int:
     t = time.perf_counter()
     checker.check(long_draft)
     long_ms = (time.perf_counter() - t) * 1000
-    print(f"drafts: {len(drafts)} x {args.repeat}   semantic: {'off' if checker.semantic is None else 'on'}")
+    print(f"drafts: {len(drafts)} x {args.repeat}   classifier: {'off' if checker.classifier is None else 'on'}")
     print(f"build + warm-up: {cold:.2f} s")
     print(f"warm check ms: p50 {statistics.median(timings):.1f}  p95 {p95:.1f}  max {timings[-1]:.1f}"
           f"   (target p95 <= {args.target_ms:.0f})")

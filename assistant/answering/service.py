@@ -1,8 +1,9 @@
-"""Cited answers: extractive and deterministic by default, optional LLM synthesis with checked citations.
+"""Cited answers: a direct answer taken from the best guidance sentence, then the paragraphs that support it.
 
-An answer is a short lead line plus the best paragraphs, quoted verbatim and grouped by council (the
-councillor's own council first). When the best evidence is weak the answer abstains: it says the guidance
-does not cover the question and points to the Monitoring Officer, rather than stretching a paragraph.
+Deterministic by default. Search fuses meaning and keywords (assistant.knowledge.search); a learned classifier
+decides whether the guidance covers the question at all (assistant.answering.abstention); the lead sentence is
+chosen from the cited paragraphs by similarity to the question (extractive: the guidance's own words, never
+invented). An optional LLM may rephrase, with every sentence checked against the citations.
 """
 
 from __future__ import annotations
@@ -11,28 +12,34 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from assistant.answering.abstention import Abstention
 from assistant.config import Settings
 from assistant.errors import InvalidInput
 from assistant.knowledge.base import Hit, KnowledgeBase, same_council
-from assistant.knowledge.keyword import tokenize
-from assistant.knowledge.models import Citation
+from assistant.knowledge.models import Citation, Paragraph, clean_quote
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4000
-# Words that every guidance paragraph shares with every question: they say nothing about coverage.
-GENERIC_TERMS = frozenset(tokenize(
-    "council councils councillor councillors member members elected social media guidance guide guides document "
-    "documents say says said post posts posting online allowed ok okay should need know tell want use using able "
-    "allow rules rule policy"
-))
-# Abstain when dense similarity plus half the query-term coverage of the top paragraphs falls below this.
-# Chosen from the spread of answerable and unanswerable dev questions (see README, "Evaluation").
-ABSTAIN_BELOW = 0.668
+MAX_QUOTES = 3
+CROSS_COUNCIL_POOL = 12  # how deep to look for each council's best paragraph in a "do all councils…" question
 NOT_COVERED = (
     "The councils' social-media guidance I have does not cover this, so I won't guess. "
     "Please ask your Monitoring Officer (or Democratic/Member Services) — they can give you a definitive answer."
 )
+# Precise, explainable links between capabilities: received abuse -> /report; a draft -> /checkpost.
+REPORT_HINT = re.compile(r"\b(abus\w*|threat\w*|harass\w*|troll\w*|stalk\w*|intimidat\w*|bull(y|ied|ying)|"
+                         r"death threat|hate mail|pile[- ]on)\b", re.I)
+CHECKPOST_HINT = re.compile(r"\b(draft|my post|this post|a post i|before i post|thinking of post\w*|"
+                            r"(can|should) i (post|tweet|share|say)|is it ok to (post|tweet|say|share))\b", re.I)
+OFFERS = {"/report": "If you are receiving abuse or threats, /report logs it for your Monitoring Officer.",
+          "/checkpost": "Want a second pair of eyes? /checkpost checks a draft post before you publish it."}
+ALL_COUNCILS = re.compile(r"\b(all|each|every|both|other|different)( of)?( the)? councils?\b|\bcompare\b", re.I)
+FOLLOW_UP = re.compile(r"^(and|also|what about|how about|what if|same for|and for|but what about|ok and)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(“\"'])")
+_COUNCIL_SUFFIX = re.compile(r"\s+(metropolitan borough|borough|county|city|district|town|parish)?\s*council$", re.I)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Answer:
     confidence: float = 0.0
     mode: str = "extractive"  # extractive | llm
     notes: tuple[str, ...] = field(default=())
+    offers: tuple[str, ...] = field(default=())  # "/report", "/checkpost": the capabilities that fit next
 
     def to_json(self, item_id: str | None = None) -> dict:
         """The `ask --json` shape."""
@@ -64,31 +72,36 @@ class Answer:
         return {"id": item_id, **data} if item_id is not None else data
 
 
-def coverage(question: str, hits: list[Hit], idf: dict[str, float]) -> float:
-    """IDF-weighted share of the question's specific terms found in the best-covering top paragraph."""
-    terms = [t for t in dict.fromkeys(tokenize(question)) if t not in GENERIC_TERMS]
-    if not terms:
-        return 1.0
-    weight = {t: idf.get(t, 8.0) for t in terms}  # a term the corpus never uses weighs most
-    best = 0.0
-    for hit in hits[:3]:  # one paragraph must hold the terms: scattered matches are not coverage
-        found = set(tokenize(f"{hit.paragraph.section} {hit.paragraph.text}"))
-        best = max(best, sum(w for t, w in weight.items() if t in found) / sum(weight.values()))
-    return best
+def short_council(name: str | None) -> str:
+    """"Sandwell Metropolitan Borough Council" -> "Sandwell"; None -> "One council"."""
+    return _COUNCIL_SUFFIX.sub("", name).strip() if name else "One council"
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences of a paragraph, verbatim; a leading paragraph number or list letter is its own piece, dropped."""
+    return [s.strip() for s in _SENTENCE.split(clean_quote(text)) if len(s.strip()) > 15]
+
+
+def with_context(question: str, history: list[str] | None) -> str:
+    """A follow-up ("what about Instagram?") searched together with the question before it."""
+    if history and (FOLLOW_UP.match(question.strip()) or len(question.split()) <= 3):
+        return f"{history[-1]} {question}"
+    return question
 
 
 class Answerer:
     """Answers questions from the knowledge base."""
 
     def __init__(self, knowledge: KnowledgeBase, *, council: str | None = None, chat_model=None,
-                 top_k: int = 5) -> None:
+                 abstention: Abstention | None = None, top_k: int = 5) -> None:
         self.knowledge = knowledge
         self.council = council
         self.chat_model = chat_model
+        self.abstention = abstention
         self.top_k = top_k
 
-    def answer(self, question: str, *, council: str | None = None) -> Answer:
-        """Answer a question with cited paragraphs, or abstain."""
+    def answer(self, question: str, *, council: str | None = None, history: list[str] | None = None) -> Answer:
+        """Answer a question with cited paragraphs, or say the guidance does not cover it."""
         question = (question or "").strip()
         if not question:
             raise InvalidInput("Please type a question — for example: 'Can I block a resident who trolls me?'")
@@ -98,80 +111,140 @@ class Answerer:
                 hint="Ask about one thing at a time, or use /checkpost to check a long draft post.",
             )
         council = council or self.council
-        hits = self.knowledge.search(question, council=council, k=self.top_k)
-        if not hits:
-            return self._abstain(question, 0.0)
-        confidence = max(h.dense for h in hits) + 0.5 * coverage(question, hits, self.knowledge.idf)
-        if confidence < ABSTAIN_BELOW:
-            return self._abstain(question, confidence)
-        citations = tuple(Citation.from_paragraph(h.paragraph, h.score) for h in hits)
-        groups = self._groups(hits, council)
-        lead, notes = self._lead(hits, council)
-        text = self._render(lead, groups, notes)
-        answer = Answer(question, False, text, lead, citations, groups, round(confidence, 3), "extractive", notes)
+        query = with_context(question, history)
+        hits, features, vector = self.knowledge.search_with_features(query, k=CROSS_COUNCIL_POOL)
+        offers = self._offers(question)
+        covered, confidence = (bool(hits), 1.0 if hits else 0.0)
+        if hits and self.abstention is not None:
+            covered, confidence = self.abstention.covers(features, vector)
+        if not covered:
+            return self._abstain(question, confidence, hits, offers)
+        cross = self._cross_council(query)
+        chosen, notes = self._choose(hits, council, cross)
+        citations = tuple(self._cite(p, h.score) for h in chosen for p in (h.paragraph, *h.also_in))
+        lead = self._lead(vector, chosen)
+        groups = self._groups(chosen)
+        text = self._render(lead, citations, notes, offers)
+        answer = Answer(question, False, text, lead, citations, groups, round(confidence, 3), "extractive",
+                        tuple(notes), offers)
         if self.chat_model is not None:
             from assistant.answering.llm import synthesise
 
             return synthesise(self.chat_model, answer) or answer
         return answer
 
-    def _abstain(self, question: str, confidence: float) -> Answer:
-        return Answer(question, True, NOT_COVERED, NOT_COVERED, (), (), round(confidence, 3))
+    # --- pieces -----------------------------------------------------------------------------------------------
+    def _cite(self, p: Paragraph, score: float) -> Citation:
+        doc = self.knowledge.documents.get(p.doc_id)
+        return Citation.from_paragraph(p, score, date=doc.date if doc else None)
 
-    def _groups(self, hits: list[Hit], council: str | None) -> tuple[CouncilGroup, ...]:
-        order: list[str | None] = []
-        by_council: dict[str | None, list[Citation]] = {}
-        for hit in hits:
-            for p in (hit.paragraph, *hit.also_in):
-                key = p.council
-                if key not in by_council:
-                    by_council[key] = []
-                    order.append(key)
-                if all(c.paragraph_id != p.id for c in by_council[key]):
-                    by_council[key].append(Citation.from_paragraph(p, hit.score))
-        # Own council first, then councils in order of their best paragraph, unnamed documents last.
-        order.sort(key=lambda c: (not same_council(c, council), c is None))
-        return tuple(CouncilGroup(c, tuple(by_council[c])) for c in order)
+    def _cross_council(self, question: str) -> list[str | None] | None:
+        """The councils a comparative question asks about (all of them for "do all the councils…")."""
+        named = self.knowledge.retriever.councils_named_in(question)
+        if len(named) >= 2:
+            return list(named)
+        if ALL_COUNCILS.search(question):
+            return [d.council for d in self.knowledge.documents.values()]
+        return None
 
-    def _lead(self, hits: list[Hit], council: str | None) -> tuple[str, tuple[str, ...]]:
-        docs = {p.doc_id for h in hits for p in (h.paragraph, *h.also_in)}
-        councils = sorted({p.council or "a council that is not named" for h in hits for p in (h.paragraph, *h.also_in)})
+    def _choose(self, hits: list[Hit], council: str | None,
+                cross: list[str | None] | None) -> tuple[list[Hit], list[str]]:
         notes: list[str] = []
-        lead = f"Here is what the guidance says, from {len(docs)} document{'s' if len(docs) != 1 else ''}"
-        lead += f" ({', '.join(councils)})." if councils else "."
-        if council and not any(same_council(h.paragraph.council, council) for h in hits):
-            notes.append(f"Your council ({council}) has no guidance in my library that covers this; "
-                         "the paragraphs below are other councils' — check with your Monitoring Officer.")
-        twins = [h for h in hits if h.also_in]
-        if twins:
-            notes.append("Several councils use near-identical wording here; repeated paragraphs are shown once "
-                         "with the other councils listed.")
-        elif len({h.paragraph.council for h in hits}) > 1:
-            notes.append("The councils word this differently — read your own council's paragraph first.")
-        return lead, tuple(notes)
+        if cross:  # the best paragraph from each council asked about; say which are silent
+            chosen, silent = [], []
+            for c in dict.fromkeys(cross):
+                best = next((h for h in hits if same_council(h.paragraph.council, c) or
+                             (c is None and h.paragraph.council is None) or
+                             any(same_council(p.council, c) for p in h.also_in)), None)
+                if best is None:
+                    silent.append(short_council(c) if c else "a document that names no council")
+                elif best not in chosen:
+                    chosen.append(best)
+            if silent:
+                notes.append(f"I found nothing on this in the guidance of: {', '.join(silent)}.")
+            return chosen or hits[:MAX_QUOTES], notes
+        chosen = hits[:MAX_QUOTES]
+        if council:
+            chosen = [_own_first(h, council) for h in chosen]
+            own = [h for h in chosen[1:] if same_council(h.paragraph.council, council)]
+            chosen = chosen[:1] + own + [h for h in chosen[1:] if h not in own]  # own council first among equals
+            if not any(same_council(p.council, council) for h in chosen for p in (h.paragraph, *h.also_in)):
+                notes.append(f"Your council ({council}) has no guidance in my library that covers this; "
+                             "the paragraphs below are other councils' — check with your Monitoring Officer.")
+        return chosen, notes
+
+    def _lead(self, vector: np.ndarray, chosen: list[Hit]) -> str:
+        """The sentence of the two best paragraphs closest in meaning to the question, quoted and attributed."""
+        candidates = [(s, h.paragraph) for h in chosen[:2] for s in sentences_of(h.paragraph.text)]
+        if not candidates:
+            p = chosen[0].paragraph
+            candidates = [(clean_quote(p.text), p)]
+        sims = self.knowledge.embed([s for s, _ in candidates]) @ vector
+        # The best paragraph's sentences are preferred unless another's is clearly closer.
+        best = max(range(len(candidates)),
+                   key=lambda i: sims[i] + (0.05 if candidates[i][1] is chosen[0].paragraph else 0.0))
+        sentence, p = candidates[best]
+        doc = self.knowledge.documents.get(p.doc_id)
+        who = f"{short_council(p.council)}'s guidance" if p.council else f"The guidance “{p.document}”"
+        return f"{who} says: “{sentence}” ({short_council(p.council) if p.council else p.document}, {p.label}" + (
+            f"; {doc.date})" if doc and doc.date else ")")
 
     @staticmethod
-    def _render(lead: str, groups: tuple[CouncilGroup, ...], notes: tuple[str, ...]) -> str:
+    def _offers(question: str) -> tuple[str, ...]:
+        offers = []
+        if REPORT_HINT.search(question):
+            offers.append("/report")
+        if CHECKPOST_HINT.search(question):
+            offers.append("/checkpost")
+        return tuple(offers)
+
+    def _abstain(self, question: str, confidence: float, hits: list[Hit], offers: tuple[str, ...]) -> Answer:
+        looked = "; ".join(dict.fromkeys(f"{short_council(h.paragraph.council)} — {h.paragraph.section.split(' > ')[-1]}"
+                                         for h in hits[:3]))
+        notes = (f"Closest guidance I looked at: {looked}.",) if looked else ()
+        text = "\n".join([NOT_COVERED, *notes, *(OFFERS[o] for o in offers)])
+        return Answer(question, True, text, NOT_COVERED, (), (), round(confidence, 3), notes=notes, offers=offers)
+
+    @staticmethod
+    def _groups(chosen: list[Hit]) -> tuple[CouncilGroup, ...]:
+        by_council: dict[str | None, list[Citation]] = {}
+        for h in chosen:
+            for p in (h.paragraph, *h.also_in):
+                by_council.setdefault(p.council, []).append(Citation.from_paragraph(p, h.score))
+        return tuple(CouncilGroup(c, tuple(cs)) for c, cs in by_council.items())
+
+    @staticmethod
+    def _render(lead: str, citations: tuple[Citation, ...], notes: list[str], offers: tuple[str, ...]) -> str:
         lines = [lead, *notes, ""]
-        for group in groups:
-            lines.append(f"{group.council or 'Council not named in the document'}:")
-            for c in group.citations:
-                lines.append(f"  • {c.document}, {c.section}, {c.paragraph}:")
-                lines.append(f"    “{_quote(c.text)}”")
+        for c in citations:
+            when = f" ({c.date})" if c.date else ""
+            lines.append(f"  • {c.council or 'Council not named in the document'} — {c.document}{when}, "
+                         f"{c.section}, {c.paragraph}:")
+            lines.append(f"    “{clean_quote(c.text)}”")
         lines.append("")
+        lines.extend(OFFERS[o] for o in offers)
         lines.append("If your situation is not clear-cut, ask your Monitoring Officer before you post.")
         return "\n".join(lines)
 
 
-def _quote(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+def _own_first(hit: Hit, council: str) -> Hit:
+    """When the councillor's own council says the same thing in near-identical words, quote its paragraph."""
+    own = next((p for p in hit.also_in if same_council(p.council, council)), None)
+    if own is None or same_council(hit.paragraph.council, council):
+        return hit
+    rest = tuple(p for p in (hit.paragraph, *hit.also_in) if p is not own)
+    return Hit(own, hit.score, hit.dense, hit.keyword, rest)
+
+
 
 
 def build_answerer(settings: Settings, knowledge: KnowledgeBase) -> Answerer:
-    """The answerer for these settings (with an LLM when one is configured)."""
+    """The answerer for these settings: the trained abstention (when the trained adapter is in use), an LLM."""
     chat_model = None
     if settings.llm_provider != "none":
         from assistant.answering.llm import chat_model_from_settings
 
         chat_model = chat_model_from_settings(settings)
-    return Answerer(knowledge, council=settings.council, chat_model=chat_model)
+    folder = settings.resolved_retrieval_adapter
+    abstention = Abstention.load(folder) if folder is not None else None
+    return Answerer(knowledge, council=settings.council, chat_model=chat_model, abstention=abstention)

@@ -5,9 +5,22 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from assistant.checking.rewrite import rewrite_notes
+
 VERDICT_STYLE = {"ok": ("green", "OK to post"), "review": ("yellow", "Review before posting"),
                  "high_risk": ("red", "High risk — don't post this as it is")}
 SEVERITY_STYLE = {"low": "dim", "medium": "yellow", "high": "bold red"}
+DRAFT_PROMPT = "Paste your draft. Finish with an empty line (or Esc then Enter, or Ctrl-D):\n"
+
+
+def check_and_print(checker, draft: str, *, council: str | None, console: Console, reader) -> None:
+    """Check the draft given after /checkpost, or ask for one (several lines) when none was given."""
+    if not draft.strip():
+        draft = reader.draft(DRAFT_PROMPT) or ""
+        if not draft.strip():
+            console.print("Nothing to check. Type /checkpost and paste your draft.")
+            return
+    print_check(checker.check(draft, council=council), console)
 
 
 def print_check(result, console: Console | None = None) -> None:
@@ -29,3 +42,5 @@ def print_check(result, console: Console | None = None) -> None:
             console.print(f"  Suggestion: {escape(f['suggestion'])}")
     if data.get("rewrite"):
         console.print(f"\n[bold]A safer version:[/bold]\n{escape(data['rewrite'])}")
+    for note in rewrite_notes(result):
+        console.print(f"\n[bold yellow]{escape(note)}[/bold yellow]")

@@ -2,7 +2,9 @@
 
 Used by ``assistant report`` and by the console chat's ``/report``. Works at a terminal and with answers piped
 on stdin (each line is one answer; the answers are echoed so the transcript reads as a conversation). At the
-evidence question, any word that is the path of an existing file is attached as evidence.
+evidence question, a word that is the path of something on disk is offered as evidence: only a regular file of
+an allowed type (never a folder, a device, or a link leading out of the home folder), and only after the person
+has seen its resolved path and confirmed it (the next line: yes or no).
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.markup import escape
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from assistant.channels.console_files import find_local_file, read_local_file
 from assistant.errors import InvalidInput
 from assistant.incidents.steps import Question, Step
 
@@ -25,7 +30,7 @@ COMMANDS_HINT = "Commands: back · skip (optional questions) · edit N · cancel
 
 def run_console_report(services, *, user_id: str, display_name: str | None = None, email: str | None = None,
                        console: Console | None = None, read_line: ReadLine | None = None,
-                       channel: str = "console") -> str | None:
+                       channel: str = "console", home: Path | None = None) -> str | None:
     """Run (or resume) a report conversation; returns the reference, or None if cancelled, stopped or left."""
     console = console or Console(highlight=False)
     read_line = read_line or stdin_reader(console)
@@ -41,11 +46,9 @@ def run_console_report(services, *, user_id: str, display_name: str | None = Non
                           "where you stopped.")
             return None
         if step.state == "question" and step.question.accepts_files:
-            try:
-                text = _attach_files(engine, step, text, user_id, console)
-            except InvalidInput as exc:
-                console.print(Text(exc.display(), style="yellow"))
-                continue
+            text = _attach_files(engine, step, text, user_id, console, read_line, home=home or Path.home())
+            if text is None:
+                continue  # only files were given (or refused): ask the question again
         step = engine.reply(step.conversation_id, text, user_id=user_id)
 
 
@@ -129,21 +132,35 @@ def _render_review(console: Console, step: Step) -> None:
                        "(e.g. edit 6), or cancel.", style="bold"))
 
 
-def _attach_files(engine, step: Step, text: str, user_id: str, console: Console) -> str:
-    """Attach every word of ``text`` that is an existing file; return the rest (or a note of what was attached)."""
-    whole = Path(text.strip()).expanduser()
-    words = [text.strip()] if text.strip() and whole.is_file() else text.split()
-    kept, attached = [], []
+def _attach_files(engine, step: Step, text: str, user_id: str, console: Console, read_line: ReadLine, *,
+                  home: Path) -> str | None:
+    """Offer every word of ``text`` that names something on disk as a file, each confirmed by the person; return
+    the other words as the answer (or a note of what was attached), or None when there is nothing else to say."""
+    whole = text.strip()
+    words = [whole] if whole and find_local_file(whole) is not None else text.split()
+    kept, attached, offered = [], [], False
     for word in words:
-        path = Path(word).expanduser()
-        if not path.is_file():
+        if find_local_file(word) is None:
             kept.append(word)
             continue
-        info = engine.attach(step.conversation_id, path.read_bytes(), path.name,
-                             mimetypes.guess_type(path.name)[0], user_id=user_id)
+        offered = True
+        try:
+            local = read_local_file(word, home=home, max_bytes=engine.store.max_bytes)
+            checked = engine.store.check(local.data, local.path.name, mimetypes.guess_type(local.path.name)[0])
+        except InvalidInput as exc:
+            console.print(Text(exc.display(), style="yellow"))
+            continue
+        console.print(Text(f"Attach {local.path} ({checked.content_type}, {checked.size:,} bytes)? Type yes or no."))
+        answer = read_line("> ")
+        if (answer or "").strip().lower() not in {"yes", "y"}:
+            console.print(Text(f"{local.path} was not attached.", style="yellow"))
+            continue
+        info = engine.attach(step.conversation_id, local.data, local.path.name, checked.content_type, user_id=user_id)
         attached.append(info.filename)
-        console.print(Text(f"Attached {info.filename} ({info.size:,} bytes).", style="green"))
-    if not attached:
-        return text
+        console.print(f"[green]Attached {escape(info.filename)} ({info.size:,} bytes).[/green]")
     rest = " ".join(kept).strip()
-    return rest or "Files attached: " + ", ".join(attached)
+    if rest:
+        return rest
+    if attached:
+        return "Files attached: " + ", ".join(attached)
+    return None if offered else text

@@ -6,6 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
+from assistant.answering.service import OFFERS
+
 
 def print_answer(answer, console: Console | None = None) -> None:
     """Print an answer: lead line, then quoted citations grouped by council."""
@@ -22,6 +24,10 @@ def print_answer(answer, console: Console | None = None) -> None:
     for group in answer.groups:
         console.print(f"\n[bold cyan]{escape(group.council or 'Council not named in the document')}[/bold cyan]")
         for c in group.citations:
-            console.print(f"  [bold]{escape(c.document)}[/bold], {escape(c.section)}, [bold]{escape(c.paragraph)}[/bold]")
+            when = f" ({escape(c.date)})" if getattr(c, "date", None) else ""
+            console.print(f"  [bold]{escape(c.document)}[/bold]{when}, {escape(c.section)}, "
+                          f"[bold]{escape(c.paragraph)}[/bold]")
             console.print(f"    [green]“{escape(' '.join(c.text.replace('**', '').split()))}”[/green]")
+    for offer in getattr(answer, "offers", ()):
+        console.print(f"\n[cyan]{escape(OFFERS[offer])}[/cyan]")
     console.print("\n[dim]If your situation is not clear-cut, ask your Monitoring Officer before you post.[/dim]")

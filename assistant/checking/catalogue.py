@@ -1,13 +1,13 @@
 """The rule catalogue: categories, rules, lexicons and the guidance each cites, loaded from ``rules.yml``.
 
-The catalogue is data a Monitoring Officer can review; this module only parses and validates it. Lexicons are
-named lists of regex fragments, referenced in patterns as ``<<name>>``.
+The catalogue is data a Monitoring Officer can review (``assistant checker rulebook`` renders it); this module
+only parses and validates it. Lexicons are named lists of regex fragments, referenced in patterns as ``<<name>>``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from assistant.checking.models import CATEGORIES, SEVERITY_RANK
-from assistant.checking.recognisers import RECOGNISERS
+from assistant.checking.recognisers import DEFAULT, KINDS, RECOGNISERS, Recognisers
 
 _LEXICON_REF = re.compile(r"<<(\w+)>>")
 SCOPES = ("around", "sentence", "near", "post")
@@ -24,20 +24,37 @@ REWRITES = ("redact", "replace", "drop", "replace_sentence", "drop_sentence")
 
 
 class CatalogueError(ValueError):
-    """The rule catalogue is malformed (a bad id, pattern, severity or citation)."""
+    """The rule catalogue is malformed (a bad id, pattern, severity, citation or example)."""
 
 
 @dataclass(frozen=True)
 class CiteRef:
-    """A guidance paragraph named by document id and a phrase it contains."""
+    """Where a citation comes from: a paragraph named in the catalogue, or a match to the category's definition.
 
-    doc: str
-    contains: str
+    Named: a document (``doc`` id, or ``council`` with an optional ``document`` title) and a paragraph within it
+    (``paragraph`` number as the document prints it, or a phrase it ``contains``). ``match``: the paragraphs of
+    any council's added guidance that match this category's definition (see citations.py).
+    """
+
+    doc: str | None = None
+    contains: str | None = None
+    paragraph: str | None = None
+    council: str | None = None
+    document: str | None = None
+    match: str | None = None  # a category id
+
+    def describe(self) -> str:
+        """The reference as a reviewer reads it."""
+        if self.match:
+            return f"any added guidance paragraph matching the definition of {self.match}"
+        where = f"document {self.doc}" if self.doc else f"{self.council}" + (f", {self.document}" if self.document else "")
+        what = f"paragraph {self.paragraph}" if self.paragraph else f"the paragraph containing “{self.contains}”"
+        return f"{where}, {what}"
 
 
 @dataclass(frozen=True)
 class CategorySpec:
-    """A risk category: its default severity, plain-English why, suggestion and guidance."""
+    """A risk category: what counts, its default severity, plain-English why, suggestion and guidance."""
 
     id: str
     title: str
@@ -45,6 +62,8 @@ class CategorySpec:
     why: str
     suggestion: str
     cites: tuple[CiteRef, ...]
+    definition: str = ""
+    terms: tuple[str, ...] = ()  # words a guidance paragraph on this category uses (to match added guidance)
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,14 @@ class Rewrite:
 
     action: str
     text: str = ""
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Drafts a rule must fire on (``trigger``) and must not fire on (``pass``)."""
+
+    trigger: tuple[str, ...]
+    pass_: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -75,30 +102,20 @@ class Rule:
     rewrite: Rewrite | None
     also: tuple[str, ...] = ()  # further categories raised on the same words
     when_recognised: tuple[tuple[str, frozenset[str] | None], ...] = ()  # any of these recognisers in scope
-
-
-@dataclass(frozen=True)
-class SemanticSpec:
-    """When the embedding classifier may raise a category: probability threshold, severity and word gates."""
-
-    category: str
-    threshold: float
-    severity: str
-    requires: tuple[re.Pattern[str], ...] = ()  # any of these must be in the draft
-    unless: tuple[re.Pattern[str], ...] = ()  # none of these may be in the draft
-    medium_at: float | None = None  # probability at which the finding becomes medium (needs `requires`)
-    also: tuple[str, ...] = ()  # further categories raised with it ...
-    also_requires: tuple[re.Pattern[str], ...] = ()  # ... when the draft has one of these words
+    describe: str = ""  # what the rule looks for, in plain English
+    examples: Examples = Examples((), ())
+    source: dict = field(default_factory=dict, compare=False, repr=False)  # the YAML entry, for the rule book
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Every category and rule, in file order, and the semantic classifier's settings."""
+    """Every category and rule, in file order, and the recognisers the rules use (with their allowed lists)."""
 
     version: str
     categories: dict[str, CategorySpec]
     rules: tuple[Rule, ...]
-    semantic: dict[str, SemanticSpec] = field(default_factory=dict)
+    lexicons: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+    recognisers: Recognisers = DEFAULT
 
     def cites_for(self, rule: Rule, category: str | None = None) -> tuple[CiteRef, ...]:
         """The rule's own citations (for its main category), then the category's (duplicates dropped)."""
@@ -108,9 +125,13 @@ class Catalogue:
         return tuple(seen)
 
     def all_cites(self) -> set[CiteRef]:
-        """Every citation named anywhere in the catalogue."""
+        """Every named citation in the catalogue (``match`` references excluded)."""
         refs = {c for spec in self.categories.values() for c in spec.cites}
-        return refs | {c for rule in self.rules for c in rule.cites}
+        return {c for c in refs | {c for rule in self.rules for c in rule.cites} if c.match is None}
+
+    def with_recognisers(self, recognisers: Recognisers) -> Catalogue:
+        """The same catalogue with recognisers configured from settings (allowed numbers and emails)."""
+        return replace(self, recognisers=recognisers)
 
 
 DEFAULT_PATH = "rules.yml"
@@ -126,6 +147,14 @@ def load_catalogue(path: str | None = None) -> Catalogue:
     return parse_catalogue(yaml.safe_load(raw))
 
 
+def checker_catalogue(settings: Any) -> Catalogue:
+    """The packaged catalogue with the settings' allowed numbers and emails (ASSISTANT_ALLOWED_NUMBERS/_EMAILS)."""
+    numbers = getattr(settings, "allowed_numbers", None) or ()
+    emails = getattr(settings, "allowed_emails", None) or ()
+    catalogue = load_catalogue()
+    return catalogue.with_recognisers(Recognisers.configured(numbers, emails)) if numbers or emails else catalogue
+
+
 def parse_catalogue(data: dict[str, Any]) -> Catalogue:
     """Build a catalogue from its YAML data, failing loudly on anything a reviewer could get wrong."""
     lexicons = {name: [str(t) for t in terms] for name, terms in (data.get("lexicons") or {}).items()}
@@ -139,7 +168,10 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
             severity=_severity(spec.get("severity", "medium"), cid),
             why=_one_line(spec["why"]),
             suggestion=_one_line(spec["suggestion"]),
-            cites=_cites(spec.get("cite"), cid),
+            # The seeds' pinned paragraphs, then whatever a council's added guidance says on the same subject.
+            cites=_cites(spec.get("cite"), cid) + (CiteRef(match=cid),),
+            definition=_one_line(spec.get("definition", "")),
+            terms=tuple(str(t) for t in _as_list(spec.get("terms"))),
         )
     missing = set(CATEGORIES) - set(categories)
     if missing:
@@ -152,38 +184,7 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
             raise CatalogueError(f"Duplicate rule id {rule.id!r}.")
         seen.add(rule.id)
         rules.append(rule)
-    return Catalogue(str(data.get("version", "1")), categories, tuple(rules), _semantic(data.get("semantic"), lexicons))
-
-
-def _semantic(data: dict[str, Any] | None, lexicons: dict[str, list[str]]) -> dict[str, SemanticSpec]:
-    if not data:
-        return {}
-    default = data.get("default") or {}
-    specs: dict[str, SemanticSpec] = {}
-    for cid, spec in (data.get("categories") or {}).items():
-        if cid not in CATEGORIES:
-            raise CatalogueError(f"semantic: unknown category {cid!r}.")
-        spec = {**default, **(spec or {})}
-        if spec.get("enabled", True) is False:
-            continue
-        threshold = float(spec.get("threshold", 0.7))
-        if not 0.0 < threshold < 1.0:
-            raise CatalogueError(f"semantic.{cid}: threshold must be between 0 and 1, got {threshold}.")
-        specs[cid] = SemanticSpec(
-            category=cid,
-            threshold=threshold,
-            severity=_severity(spec.get("severity", "low"), f"semantic.{cid}"),
-            requires=tuple(_compile(p, lexicons, f"semantic.{cid}") for p in _as_list(spec.get("requires"))),
-            unless=tuple(_compile(p, lexicons, f"semantic.{cid}") for p in _as_list(spec.get("unless"))),
-            medium_at=float(spec["medium_at"]) if spec.get("medium_at") is not None else None,
-            also=tuple(_as_list(spec.get("also"))),
-            also_requires=tuple(_compile(p, lexicons, f"semantic.{cid}") for p in _as_list(spec.get("also_requires"))),
-        )
-        if set(specs[cid].also) - set(CATEGORIES):
-            raise CatalogueError(f"semantic.{cid}: unknown category in `also`.")
-        if not specs[cid].requires:
-            raise CatalogueError(f"semantic.{cid}: needs `requires` words (the classifier only runs behind a word gate).")
-    return specs
+    return Catalogue(str(data.get("version", "1")), categories, tuple(rules), lexicons)
 
 
 def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: dict[str, list[str]]) -> Rule:
@@ -194,6 +195,10 @@ def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: d
     recogniser = item.get("recogniser")
     if recogniser is not None and recogniser not in RECOGNISERS:
         raise CatalogueError(f"Rule {rid}: unknown recogniser {recogniser!r}; known: {', '.join(RECOGNISERS)}.")
+    kinds = frozenset(_as_list(item["kinds"])) if item.get("kinds") else None
+    if kinds and recogniser and kinds - KINDS[recogniser]:
+        raise CatalogueError(f"Rule {rid}: {recogniser} has no kind {', '.join(sorted(kinds - KINDS[recogniser]))}; "
+                             f"its kinds are {', '.join(sorted(KINDS[recogniser]))}.")
     match = tuple(_compile(p, lexicons, rid) for p in _as_list(item.get("match")))
     if not match and recogniser is None:
         raise CatalogueError(f"Rule {rid}: needs `match` patterns or a `recogniser`.")
@@ -213,28 +218,41 @@ def _rule(item: dict[str, Any], categories: dict[str, CategorySpec], lexicons: d
         if extra not in categories:
             raise CatalogueError(f"Rule {rid}: unknown category {extra!r} in `also`.")
     when_recognised = []
-    for name, kinds in dict(item.get("when_recognised") or {}).items():
+    for name, wanted in dict(item.get("when_recognised") or {}).items():
         if name not in RECOGNISERS:
             raise CatalogueError(f"Rule {rid}: unknown recogniser {name!r} in `when_recognised`.")
-        when_recognised.append((name, frozenset(_as_list(kinds)) if kinds else None))
+        when_recognised.append((name, frozenset(_as_list(wanted)) if wanted else None))
+    cites = _cites(item.get("cite"), rid)
     return Rule(
         id=rid,
         category=category,
         severity=_severity(item.get("severity", categories[category].severity), rid),
         match=match,
         recogniser=recogniser,
-        kinds=frozenset(_as_list(item["kinds"])) if item.get("kinds") else None,
+        kinds=kinds,
         when=tuple(_compile(p, lexicons, rid) for p in _as_list(item.get("when"))),
         unless=tuple(_compile(p, lexicons, rid) for p in _as_list(item.get("unless"))),
         scope=scope,
         unless_scope=unless_scope,
         why=_one_line(item["why"]) if item.get("why") else None,
         suggestion=_one_line(item["suggestion"]) if item.get("suggestion") else None,
-        cites=_cites(item.get("cite"), rid),
+        cites=cites,
         rewrite=rewrite,
         also=also,
         when_recognised=tuple(when_recognised),
+        describe=_one_line(item.get("describe", "")),
+        examples=_examples(item.get("examples"), rid),
+        source=dict(item),
     )
+
+
+def _examples(data: Any, rid: str) -> Examples:
+    data = data or {}
+    trigger = tuple(str(t) for t in _as_list(data.get("trigger")))
+    passing = tuple(str(t) for t in _as_list(data.get("pass")))
+    if not trigger or not passing:
+        raise CatalogueError(f"Rule {rid}: needs `examples` with drafts it must `trigger` on and drafts that must `pass`.")
+    return Examples(trigger, passing)
 
 
 def expand(pattern: str, lexicons: dict[str, list[str]], where: str = "pattern") -> str:
@@ -244,8 +262,8 @@ def expand(pattern: str, lexicons: dict[str, list[str]], where: str = "pattern")
         name = m.group(1)
         if name not in lexicons:
             raise CatalogueError(f"{where}: unknown lexicon <<{name}>>.")
-        # Whole words only: "nda" must not match inside "Monday".
-        return r"(?<!\w)(?:" + "|".join(sorted(lexicons[name], key=len, reverse=True)) + r")(?!\w)"
+        # Whole words only: "nda" must not match inside "Monday" (an underscore is markup: "_exempt report_").
+        return r"(?<![^\W_])(?:" + "|".join(sorted(lexicons[name], key=len, reverse=True)) + r")(?![^\W_])"
 
     return _LEXICON_REF.sub(sub, pattern)
 
@@ -267,10 +285,17 @@ def _severity(value: str, where: str) -> str:
 def _cites(items: Any, where: str) -> tuple[CiteRef, ...]:
     refs = []
     for c in _as_list(items):
-        if not isinstance(c, dict) or not c.get("doc") or not c.get("contains"):
-            raise CatalogueError(f"{where}: a citation needs `doc` and `contains`, got {c!r}.")
-        refs.append(CiteRef(str(c["doc"]), str(c["contains"])))
+        ok = isinstance(c, dict) and (c.get("doc") or c.get("council")) and (c.get("contains") or c.get("paragraph"))
+        if not ok:
+            raise CatalogueError(f"{where}: a citation needs `doc` (or `council`) and `contains` (or `paragraph`), "
+                                 f"got {c!r}.")
+        refs.append(CiteRef(doc=_str(c.get("doc")), contains=_str(c.get("contains")), paragraph=_str(c.get("paragraph")),
+                            council=_str(c.get("council")), document=_str(c.get("document"))))
     return tuple(refs)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _as_list(value: Any) -> list:

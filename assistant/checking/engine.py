@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.checking.catalogue import Catalogue, Rule
 from assistant.checking.models import SEVERITY_RANK
-from assistant.checking.recognisers import Hit, recognise
+from assistant.checking.recognisers import DEFAULT, Hit, Recognisers
 from assistant.checking.text import Span, sentence_at, sentences
 
 AROUND = 60  # characters either side of a match for scope "around" (kept inside its sentence)
@@ -23,6 +23,8 @@ class RuleHit:
     start: int
     end: int
     sentence: Span
+    # The recognisers that ran (with the allowed lists from settings): the rewrite re-checks its output with them.
+    recognisers: Recognisers = field(default=DEFAULT, compare=False, repr=False)
 
     @property
     def rank(self) -> int:
@@ -44,7 +46,7 @@ def run_rules(
     hits: list[RuleHit] = []
     for rule in catalogue.rules:
         checked: dict[tuple[int, int, int, int], bool] = {}
-        candidates = _candidates(rule, text, recognised)
+        candidates = _candidates(rule, text, recognised, catalogue.recognisers)
         if len(candidates) > MAX_CANDIDATES and truncated is not None:
             truncated.append(rule.id)
         for start, end in candidates[:MAX_CANDIDATES]:
@@ -57,17 +59,21 @@ def run_rules(
                 checked[key] = _context_ok(rule, text, sents, idx, start, end)
             if not checked[key]:
                 continue
-            if rule.when_recognised and not _recognised_in_scope(rule, text, sents, idx, start, end, recognised):
+            if rule.when_recognised and not _recognised_in_scope(
+                rule, text, sents, idx, start, end, recognised, catalogue.recognisers
+            ):
                 continue
             for category in (rule.category, *rule.also):
-                hits.append(RuleHit(rule, category, start, end, sents[idx]))
+                hits.append(RuleHit(rule, category, start, end, sents[idx], catalogue.recognisers))
     return _collapse(hits)
 
 
-def _candidates(rule: Rule, text: str, recognised: dict[str, list[Hit]]) -> list[tuple[int, int]]:
+def _candidates(
+    rule: Rule, text: str, recognised: dict[str, list[Hit]], recognisers: Recognisers
+) -> list[tuple[int, int]]:
     if rule.recogniser is not None:
         if rule.recogniser not in recognised:
-            recognised[rule.recogniser] = recognise(rule.recogniser, text)
+            recognised[rule.recogniser] = recognisers.find(rule.recogniser, text)
         return [(h.start, h.end) for h in recognised[rule.recogniser] if rule.kinds is None or h.kind in rule.kinds]
     out = []
     for pattern in rule.match:
@@ -79,12 +85,13 @@ def _candidates(rule: Rule, text: str, recognised: dict[str, list[Hit]]) -> list
 
 
 def _recognised_in_scope(
-    rule: Rule, text: str, sents: list[Span], idx: int, start: int, end: int, recognised: dict[str, list[Hit]]
+    rule: Rule, text: str, sents: list[Span], idx: int, start: int, end: int, recognised: dict[str, list[Hit]],
+    recognisers: Recognisers,
 ) -> bool:
     lo, hi = _scope_bounds(rule.scope, text, sents, idx, start, end)
     for name, kinds in rule.when_recognised:
         if name not in recognised:
-            recognised[name] = recognise(name, text)
+            recognised[name] = recognisers.find(name, text)
         if any(lo <= h.start and h.end <= hi and (kinds is None or h.kind in kinds) for h in recognised[name]):
             return True
     return False

@@ -114,7 +114,8 @@ def load_items(path: Path) -> list[Item]:
             continue
         try:
             raw = json.loads(line)
-            item = Item(str(raw["id"]), str(raw["text"]), frozenset(raw.get("expect") or ()),
+            expect = raw.get("expect", raw.get("labels"))  # dev sets say "expect", datasets/ say "labels"
+            item = Item(str(raw["id"]), str(raw["text"]), frozenset(expect or ()),
                         frozenset(raw.get("must_not") or ()))
         except (json.JSONDecodeError, KeyError, TypeError):
             raise InvalidInput(f"Line {n} of {path} needs JSON with at least \"id\" and \"text\".") from None

@@ -43,8 +43,8 @@ class Finding:
     why: str
     citations: tuple[Citation, ...]
     suggestion: str
-    rule: str = ""  # catalogue rule id, "semantic:<category>" or "llm"
-    source: str = "rules"  # rules | semantic | llm
+    rule: str = ""  # catalogue rule id, "classifier:<category>" or "llm"
+    source: str = "rules"  # rules | classifier | llm
 
     @property
     def rank(self) -> int:
@@ -67,7 +67,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Proposal:
-    """A finding proposed by an extra detector (semantic classifier, LLM judge), before citations are added."""
+    """A finding proposed by an extra detector (trained classifier, LLM judge), before citations are added."""
 
     category: str
     severity: Severity
@@ -75,7 +75,7 @@ class Proposal:
     end: int
     why: str | None = None
     rule: str = ""
-    source: str = "semantic"
+    source: str = "classifier"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """PostChecker: checks a draft social-media post against the guidance and explains each risk with citations.
 
-Deterministic and offline by default: the rule catalogue (rules.yml) with pattern recognisers, plus an
-embedding classifier trained on the package's own examples. An optional LLM judge may add findings; it never
-removes the deterministic ones. The draft is never logged or stored.
+Offline by default: the rule catalogue (rules.yml) with pattern recognisers, plus the trained classifier
+(assistant.checking.classifier); the result is their union and each finding keeps its source. An optional LLM
+judge may add findings; it never removes the others. The draft is never logged or stored.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ WARM_UP_DRAFT = "Thanks to Jane Smith (7) at 1 Mill Lane, 07700 900000."
 
 
 class Detector(Protocol):
-    """Something that proposes extra findings for a draft (the semantic classifier, an LLM judge)."""
+    """Something that proposes extra findings for a draft (the trained classifier, an LLM judge)."""
 
     def propose(self, draft: str, scan: str, sents: list[Span], covered: Collection[str]) -> list[Proposal]:
         """Findings for categories not in ``covered``; offsets are into ``draft``."""
@@ -45,13 +45,13 @@ class PostChecker:
         *,
         catalogue: Catalogue | None = None,
         council: str | None = None,
-        semantic: Detector | None = None,
+        classifier: Detector | None = None,
         judge: Detector | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.catalogue = catalogue or load_catalogue()
         self.council = council
-        self.semantic = semantic
+        self.classifier = classifier
         self.judge = judge
         self._citations: CitationIndex | None = None
 
@@ -61,7 +61,7 @@ class PostChecker:
             self._citations = CitationIndex.build(self.catalogue, self.knowledge)
             warm = scan_text(WARM_UP_DRAFT)
             run_rules(self.catalogue, warm, sentences(warm))  # loads the name list and recognisers once
-        for detector in (self.semantic, self.judge):
+        for detector in (self.classifier, self.judge):
             if detector is not None and hasattr(detector, "warm_up"):
                 detector.warm_up()
 
@@ -76,7 +76,7 @@ class PostChecker:
         truncated: list[str] = []
         hits = run_rules(self.catalogue, scan, sents, truncated=truncated)
         findings = [self._from_hit(draft, h, council) for h in hits]
-        for detector in (self.semantic, self.judge):
+        for detector in (self.classifier, self.judge):
             if detector is None:
                 continue
             covered = {f.category for f in findings}
@@ -165,18 +165,25 @@ def _validate(draft: str) -> None:
 
 
 def build_checker(settings: Any, knowledge: Any) -> PostChecker:
-    """The post checker for these settings: own council, the semantic classifier and, if configured, an LLM judge."""
+    """The post checker for these settings: rules and recognisers, the trained classifier, an optional LLM judge."""
     from assistant.checking.judge import build_judge
-    from assistant.checking.semantic import SemanticClassifier
 
     catalogue = load_catalogue()
-    semantic = None
-    if getattr(knowledge, "embed", None) is not None and catalogue.semantic:
-        semantic = SemanticClassifier(knowledge, catalogue, cache_dir=getattr(settings, "index_dir", None))
     return PostChecker(
         knowledge,
         catalogue=catalogue,
         council=getattr(settings, "council", None),
-        semantic=semantic,
+        classifier=build_classifier(settings, knowledge, catalogue),
         judge=build_judge(settings, catalogue),
     )
+
+
+def build_classifier(settings: Any, knowledge: Any, catalogue: Catalogue) -> Detector | None:
+    """The trained classifier shipped in the package (None when it has not been trained or is switched off)."""
+    from assistant.checking.classifier import HEAD_FILE, TrainedClassifier
+
+    folder = getattr(settings, "checker_model_dir", None)
+    if folder is None or not (folder / HEAD_FILE).is_file() or not hasattr(knowledge, "model_dir"):
+        return None
+    severities = {c: spec.severity for c, spec in catalogue.categories.items()}
+    return TrainedClassifier(folder, lambda: knowledge.model_dir, severities)

@@ -24,7 +24,7 @@ def qa(file: Path, as_json: bool, no_baselines: bool) -> None:
     from assistant.evaluation.qa import assistant_system, bm25_system, langchain_baseline, load_items, score
 
     svc = services()
-    items = load_items(file)
+    items = load_items(file, lambda pid: (p := svc.knowledge.paragraph(pid)) and p.text)
     results = [score("assistant", assistant_system(svc.answerer), items)]
     if not no_baselines:
         results.append(score("bm25-only", bm25_system(svc.knowledge), items))

@@ -59,8 +59,9 @@ class QAScores:
         return out
 
 
-def load_items(path: Path) -> list[QAItem]:
-    """Read a JSONL QA set, with a clear error for a bad line."""
+def load_items(path: Path, paragraph_text: Callable[[str], str | None] | None = None) -> list[QAItem]:
+    """Read a JSONL QA set, with a clear error for a bad line. Gold is ``gold: [{"contains"}]`` (dev sets) or
+    ``paragraphs: [ids]`` (datasets/, resolved to the paragraphs' text by ``paragraph_text``)."""
     items = []
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -71,8 +72,10 @@ def load_items(path: Path) -> list[QAItem]:
             continue
         try:
             d = json.loads(line)
-            items.append(QAItem(str(d["id"]), d["question"], bool(d.get("answerable", True)),
-                                tuple(g["contains"] for g in d.get("gold", []))))
+            gold = [g["contains"] for g in d.get("gold", [])]
+            if paragraph_text is not None:
+                gold += [t for t in map(paragraph_text, d.get("paragraphs", [])) if t]
+            items.append(QAItem(str(d["id"]), d["question"], bool(d.get("answerable", True)), tuple(gold)))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise InvalidInput(f"Line {number} of {path} is not a QA item: {type(exc).__name__}.") from exc
     return items

@@ -13,7 +13,12 @@ Modules, from the outside in:
 - ``evidence`` — content-addressed evidence files (SHA-256), type and size checks, safe names.
 - ``export``   — the completed form as PDF; the log as CSV.
 - ``notify``   — the ``Notifier`` protocol (reference only) and the default outbox notifier.
-- ``models`` / ``db`` / ``migrations`` — SQLAlchemy models, engine and Alembic migrations run on start-up.
+- ``outbox``   — delivering the notification outbox through a channel's ``Sender`` port, never twice (row claims;
+  ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+- ``chat_state`` — the chat channels' own state (handled events, answers and feedback, council choice, threads).
+- ``retention`` — the purge of old questions and answers and abandoned report conversations.
+- ``models`` / ``db`` / ``migrations`` — SQLAlchemy models of the assistant's one database (SQLite or PostgreSQL),
+  its engine and the Alembic migrations run on start-up; ``private_files`` — owner-only files and folders.
 
 Incident text is never logged: log lines carry references, conversation ids and field ids only.
 """

@@ -2,7 +2,7 @@
 
 ``EvidenceStore.check(data, filename, content_type)`` returns a ``CheckedFile`` or raises ``InvalidInput`` with a
 kind message; ``put(data)`` writes the bytes once under ``<root>/<sha[:2]>/<sha>`` (owner-only permissions) and
-returns the digest, so the same screenshot attached twice is stored once.
+returns the digest, so the same screenshot attached twice is stored once. Folders are created 0700, files 0600.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import InvalidInput
+from assistant.incidents.private_files import private_dir
 
 # What councillors send as evidence: screenshots, saved pages/letters as PDF, text exports, screen recordings.
 ALLOWED_TYPES = {
@@ -132,7 +134,8 @@ class EvidenceStore:
         target = self.path(sha)
         if target.exists():
             return sha
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.root)
+        private_dir(target.parent)
         # Write then rename, so a crash never leaves a half-written file under a valid digest.
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         try:
@@ -155,6 +158,17 @@ class EvidenceStore:
     def delete(self, sha256: str) -> None:
         """Remove a stored file (callers check that nothing refers to it any more)."""
         self.path(sha256).unlink(missing_ok=True)
+
+    def stored(self) -> Iterator[tuple[str, float]]:
+        """(SHA-256, modification time) of every stored file."""
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if not (len(folder.name) == 2 and folder.is_dir()):
+                continue
+            for item in folder.iterdir():
+                if re.fullmatch(r"[0-9a-f]{64}", item.name) and item.name[:2] == folder.name and item.is_file():
+                    yield item.name, item.stat().st_mtime
 
 
 def _megabytes(size: int) -> str:

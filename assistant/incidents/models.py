@@ -1,4 +1,9 @@
-"""SQLAlchemy 2 models of the incident log: conversations, incidents, evidence, audit trail and notification outbox.
+"""SQLAlchemy 2 models of the assistant's one database.
+
+The incident log: conversations, incidents, evidence, audit trail and notification outbox. The chat channels'
+state (``chat_*``): events and submissions already handled, answers shown and their feedback, each person's
+council choice, and which chat thread carries which report conversation. ``maintenance_runs`` records when a
+periodic job (the retention purge) last ran, so that one process runs it however many serve the app.
 
 The schema itself is created by the Alembic migrations in ``assistant/incidents/migrations`` (run on start-up by
 ``Database.migrate``); a test checks that the migrations and these models agree.
@@ -9,7 +14,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -61,7 +77,7 @@ class Conversation(Base):
     prefill: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     form_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)  # retention
 
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="conversation", order_by="Evidence.id", cascade="all, delete-orphan"
@@ -143,3 +159,84 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(16))  # user | channel
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Delivery (assistant.incidents.outbox): a process claims a row until claimed_until under its claim_token,
+    # so no other process sends it meanwhile; a permanent failure (an unknown recipient) sets failed_at.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(64))  # an error code, never message text
+
+
+class ChatClaim(Base):
+    """A key claimed once (an event id, a modal submission): the first claimant does the work, others skip it."""
+
+    __tablename__ = "chat_claims"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ChatAnswer(Base):
+    """An answer as it was shown in a chat (its question, council and rendered message), for feedback and sharing."""
+
+    __tablename__ = "chat_answers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))  # slack | console | …
+    user_id: Mapped[str] = mapped_column(String(255))
+    place_id: Mapped[str | None] = mapped_column(String(255))  # the chat's channel or conversation id
+    question: Mapped[str] = mapped_column(Text)
+    council: Mapped[str | None] = mapped_column(String(255))
+    abstained: Mapped[bool] = mapped_column(Boolean)
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ChatFeedback(Base):
+    """One person's 👍/👎 on an answer (their latest vote)."""
+
+    __tablename__ = "chat_feedback"
+    __table_args__ = (PrimaryKeyConstraint("answer_id", "user_id"),)
+
+    answer_id: Mapped[str] = mapped_column(ForeignKey("chat_answers.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(255))
+    vote: Mapped[str] = mapped_column(String(8))  # up | down
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ChatUserSetting(Base):
+    """A person's choices in a chat channel (their council; NULL means all councils equally)."""
+
+    __tablename__ = "chat_user_settings"
+    __table_args__ = (PrimaryKeyConstraint("channel", "user_id"),)
+
+    channel: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(255))
+    council: Mapped[str | None] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ChatThread(Base):
+    """A chat thread (e.g. a Slack DM thread) in which a report conversation is carried on."""
+
+    __tablename__ = "chat_threads"
+    __table_args__ = (PrimaryKeyConstraint("channel", "place_id", "thread_id"),)
+
+    channel: Mapped[str] = mapped_column(String(32))
+    place_id: Mapped[str] = mapped_column(String(255))
+    thread_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(255))
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("report_conversations.id", ondelete="CASCADE"),
+                                                 index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MaintenanceRun(Base):
+    """When a periodic job last started, and in which process (one row per job)."""
+
+    __tablename__ = "maintenance_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    holder: Mapped[str] = mapped_column(String(255))

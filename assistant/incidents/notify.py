@@ -3,10 +3,10 @@
 On submit the service writes one outbox row (``incident_notifications``) per Monitoring Officer, and per
 configured channel, in the same transaction as the incident, so a notification is never lost. After the commit
 it calls ``Notifier.notify_submitted(reference, monitoring_officer_ids)``. The default ``OutboxNotifier`` only
-logs the reference: the outbox rows are the record, waiting for a channel (Slack, Teams, email) to deliver them
-through ``IncidentService.pending_notifications()`` and ``mark_notified()``. A channel's notifier delivers at
-once and marks its rows delivered. A notification never carries incident details: ``notification_text`` is the
-only wording.
+logs the reference: the outbox rows are the record, waiting for a channel (Slack today; Teams, WhatsApp or email
+later) to deliver them through ``IncidentService.outbox.deliver(sender)`` with its own ``Sender``
+(assistant.incidents.outbox), which never sends a row twice, even from several processes. A notification never
+carries incident details: ``notification_text`` is the only wording.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from assistant.errors import InvalidInput, NotFound
@@ -25,6 +25,7 @@ TRANSITIONS = {
     "under_review": ("closed",),
     "closed": (),
 }
+_REFERENCE_LOCK = 715_244_002  # arbitrary; the migrations' lock is 715_244_001
 _REFERENCE = re.compile(r"^INC-(\d{4})-(\d{4,})$")
 
 
@@ -63,6 +64,12 @@ def create_incident(
     the same sequence number fails on the unique constraint; the caller retries the whole transaction.
     """
     year = now.year
+    if session.get_bind().dialect.name == "postgresql":
+        # Hand out the year's references one at a time: without this, a burst of submissions from several
+        # processes would keep colliding on (year, sequence) and use up the caller's retries. SQLite needs no
+        # lock: its transactions already begin with the write lock (BEGIN IMMEDIATE).
+        session.execute(text("SELECT pg_advisory_xact_lock(CAST(:key AS integer), CAST(:year AS integer))"),
+                        {"key": _REFERENCE_LOCK, "year": year})
     last = session.scalar(select(func.max(Incident.sequence)).where(Incident.year == year)) or 0
     applicable = form.applicable(conversation.answers, now.date())
     answers = {spec.id: conversation.answers.get(spec.id) for spec in applicable}

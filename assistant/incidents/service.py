@@ -3,15 +3,20 @@
 ``build_incident_service(settings, notifier=None)`` migrates the database and returns an ``IncidentService``:
 
 - ``.conversations`` — the ``ReportEngine`` that channels drive (see assistant.incidents.engine);
-- ``actor(user_id) -> Actor``; Monitoring Officers are the user ids in ``settings.monitoring_officers`` (a bare
-  login there also matches the console's ``console:<login>`` id);
-- ``list_incidents(actor, status=None)``, ``get(actor, reference)``, ``change_status(actor, reference, new, note=,
-  outcome=)``, ``export_pdf(actor, reference)``, ``export_csv(actor, references=None)``,
+- ``actor(user_id, in_officer_channel=False) -> Actor``: this service alone decides who is a Monitoring Officer —
+  a user id in ``settings.monitoring_officers`` (a bare login there also matches the console's
+  ``console:<login>`` id), or a member of the configured Monitoring Officers' private channel, a fact a chat
+  adapter passes in (``in_officer_channel``) and never decides on itself. Every method below takes only an
+  Actor made by this service;
+- ``list_incidents(actor, status=None, mine=False)``, ``get(actor, reference)``, ``change_status(actor, reference,
+  new, note=, outcome=)``, ``export_pdf(actor, reference)``, ``export_csv(actor, references=None)``,
   ``evidence_file(actor, reference, sha256)``;
-- ``pending_notifications()`` / ``mark_notified(ids)`` — the outbox a channel delivers to Monitoring Officers.
+- ``.outbox`` — the notification outbox; ``outbox.deliver(sender)`` sends it through a channel's ``Sender``
+  (assistant.incidents.outbox); ``pending_notifications()`` / ``mark_notified(ids)`` remain as shortcuts.
 
 A reporter sees only their own incidents; Monitoring Officers see all and alone change status. Every list, view,
-export and status change is written to the audit trail, in the same transaction as the read it records.
+export and status change is written to the audit trail, in the same transaction as the read it records, and so
+is every refusal (``access_denied``, with what was attempted), whichever channel it came from.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -31,8 +36,9 @@ from assistant.incidents.db import Database
 from assistant.incidents.engine import ReportEngine
 from assistant.incidents.evidence import EvidenceStore
 from assistant.incidents.form import FormDefinition, load_form
-from assistant.incidents.models import AuditEntry, Conversation, Incident, Notification, utcnow
-from assistant.incidents.notify import Notifier, OutboxNotifier, notification_text
+from assistant.incidents.models import AuditEntry, Conversation, Incident, utcnow
+from assistant.incidents.notify import Notifier, OutboxNotifier
+from assistant.incidents.outbox import Outbox, PendingNotification
 from assistant.incidents.records import (
     TRANSITIONS,
     IncidentDetail,
@@ -49,30 +55,25 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking: a chat or console user id, and whether they are a Monitoring Officer."""
+    """Who is asking: a chat or console user id, and whether they are a Monitoring Officer.
+
+    Made by ``IncidentService.actor`` only; the service refuses an Actor it did not make.
+    """
 
     user_id: str
     is_monitoring_officer: bool = False
-
-
-@dataclass(frozen=True)
-class PendingNotification:
-    """An outbox row waiting for delivery; ``text`` names the reference and nothing else."""
-
-    id: int
-    reference: str
-    recipient: str
-    kind: str  # user | channel
-    text: str
+    issuer: object = field(default=None, repr=False, compare=False)
 
 
 class _Refused(PermissionDenied):
-    """Access refused to an existing incident; carries what the audit entry needs."""
+    """Access refused; carries what the audit entry needs (the incident, if it exists, and what was tried)."""
 
-    def __init__(self, message: str, incident_id: int, actor: Actor) -> None:
+    def __init__(self, message: str, incident: Incident | None, actor: Actor, attempted: str) -> None:
         super().__init__(message)
-        self.incident_id = incident_id
+        self.incident_id = incident.id if incident is not None else None
+        self.role = _role(actor, incident)
         self.actor = actor
+        self.attempted = attempted
 
 
 def _role(actor: Actor, incident: Incident | None = None) -> str:
@@ -99,27 +100,37 @@ class IncidentService:
         self.store = store
         self.form = form or load_form()
         self.monitoring_officers = tuple(monitoring_officers)
+        self.officer_channel = officer_channel
         self.notifier = notifier or OutboxNotifier()
         self.clock = clock
+        self.outbox = Outbox(db, clock=clock)
+        self._issuer = object()
         recipients = [(mo, "user") for mo in self.monitoring_officers]
         if officer_channel:
             recipients.append((officer_channel, "channel"))
         self.conversations = ReportEngine(db, store, form=self.form, clock=clock, recipients=recipients,
                                           on_submitted=self._notify)
 
-    def actor(self, user_id: str) -> Actor:
-        """The actor for a user id, a Monitoring Officer when configured as one.
+    def actor(self, user_id: str, *, in_officer_channel: bool = False) -> Actor:
+        """The actor for a user id: a Monitoring Officer when configured as one, or when the channel adapter
+        reports them a member of the configured Monitoring Officers' private channel.
 
         Console ids are ``console:<login>``; a bare login in the settings matches them, as the settings document.
         """
+        if not user_id:
+            raise InvalidInput("An incident log request needs the id of the person making it.")
         officers = self.monitoring_officers
         console_login = user_id.removeprefix("console:") if user_id.startswith("console:") else None
-        return Actor(user_id=user_id, is_monitoring_officer=user_id in officers or console_login in officers)
+        member = bool(self.officer_channel) and in_officer_channel
+        return Actor(user_id=user_id, is_monitoring_officer=user_id in officers or console_login in officers or member,
+                     issuer=self._issuer)
 
-    def list_incidents(self, actor: Actor, *, status: str | None = None) -> list[IncidentSummary]:
-        """Incidents the actor may see, newest first (all for Monitoring Officers, else their own)."""
+    def list_incidents(self, actor: Actor, *, status: str | None = None, mine: bool = False) -> list[IncidentSummary]:
+        """Incidents the actor may see, newest first (all for Monitoring Officers, else their own; ``mine``: only
+        the ones they reported, whoever they are)."""
+        self._check(actor)
         query = select(Incident).order_by(Incident.submitted_at.desc(), Incident.id.desc())
-        if not actor.is_monitoring_officer:
+        if mine or not actor.is_monitoring_officer:
             query = query.where(Incident.reporter_id == actor.user_id)
         if status:
             query = query.where(Incident.status == normalise_status(status))
@@ -130,8 +141,9 @@ class IncidentService:
 
     def get(self, actor: Actor, reference: str) -> IncidentDetail:
         """One incident in full (the audit trail for Monitoring Officers); the view is audited."""
+        self._check(actor)
         with self._transaction() as session:
-            incident = self._visible(session, actor, reference)
+            incident = self._visible(session, actor, reference, attempted="view")
             self._audit(session, incident, actor, "viewed")
             session.flush()
             return detail(incident, self.form, with_audit=actor.is_monitoring_officer)
@@ -139,15 +151,17 @@ class IncidentService:
     def change_status(self, actor: Actor, reference: str, new_status: str, *, note: str | None = None,
                       outcome: str | None = None) -> IncidentSummary:
         """Move an incident along submitted → acknowledged → under review → closed (closing needs an outcome)."""
+        self._check(actor)
         if not actor.is_monitoring_officer:
-            raise PermissionDenied("Only a Monitoring Officer can change an incident's status.")
+            self._refuse(actor, reference, "Only a Monitoring Officer can change an incident's status.",
+                         attempted="change_status")
         new = normalise_status(new_status)
         outcome = (outcome or "").strip() or None
         if new == "closed" and not outcome:
             raise InvalidInput("Closing an incident needs its outcome.",
                                hint="Say what was done, e.g. --outcome 'Posts removed; police informed'.")
         with self._transaction() as session:
-            incident = self._visible(session, actor, reference, lock=True)
+            incident = self._visible(session, actor, reference, lock=True, attempted="change_status")
             old = incident.status
             if new not in TRANSITIONS[old]:
                 allowed = ", ".join(s.replace("_", " ") for s in TRANSITIONS[old]) or "nothing (it is closed)"
@@ -164,8 +178,9 @@ class IncidentService:
 
     def export_pdf(self, actor: Actor, reference: str) -> bytes:
         """The completed form as a PDF (screenshots appended); the export is audited."""
+        self._check(actor)
         with self._transaction() as session:
-            incident = self._visible(session, actor, reference)
+            incident = self._visible(session, actor, reference, attempted="export_pdf")
             self._audit(session, incident, actor, "exported_pdf")
             session.flush()
             view = detail(incident, self.form, with_audit=actor.is_monitoring_officer)
@@ -175,9 +190,10 @@ class IncidentService:
 
     def export_csv(self, actor: Actor, references: Sequence[str] | None = None) -> str:
         """The incidents the actor may see (or just these references) as CSV; each one's export is audited."""
+        self._check(actor)
         with self._transaction() as session:
             if references:
-                incidents = [self._visible(session, actor, ref) for ref in references]
+                incidents = [self._visible(session, actor, ref, attempted="export_csv") for ref in references]
             else:
                 query = select(Incident).order_by(Incident.year, Incident.sequence)
                 if not actor.is_monitoring_officer:
@@ -193,8 +209,9 @@ class IncidentService:
 
     def evidence_file(self, actor: Actor, reference: str, sha256: str) -> tuple[EvidenceInfo, bytes]:
         """One evidence file of an incident the actor may see; the download is audited."""
+        self._check(actor)
         with self._transaction() as session:
-            incident = self._visible(session, actor, reference)
+            incident = self._visible(session, actor, reference, attempted="evidence_download")
             item = next((e for e in incident.conversation.evidence if e.sha256.startswith(sha256.lower())), None)
             if item is None or len(sha256) < 8:
                 raise NotFound(f"{incident.reference} has no evidence file {sha256!r}.",
@@ -204,18 +221,12 @@ class IncidentService:
         return info, self.store.read(info.sha256)
 
     def pending_notifications(self) -> list[PendingNotification]:
-        """Outbox rows not yet delivered, oldest first."""
-        with self._transaction() as session:
-            rows = session.scalars(select(Notification).where(Notification.delivered_at.is_(None))
-                                   .order_by(Notification.id)).all()
-            return [PendingNotification(r.id, r.reference, r.recipient, r.kind, notification_text(r.reference))
-                    for r in rows]
+        """Outbox rows not yet delivered (nor failed for good), oldest first."""
+        return self.outbox.pending()
 
     def mark_notified(self, notification_ids: Sequence[int]) -> None:
         """Record that these outbox rows were delivered."""
-        with self._transaction() as session:
-            for row in session.scalars(select(Notification).where(Notification.id.in_(list(notification_ids)))):
-                row.delivered_at = self.clock()
+        self.outbox.mark_delivered(notification_ids)
 
     def close(self) -> None:
         """Release database connections."""
@@ -231,17 +242,38 @@ class IncidentService:
         except _Refused as refused:
             with self.db.transaction() as session:
                 session.add(AuditEntry(incident_id=refused.incident_id, actor_id=refused.actor.user_id,
-                                       actor_role=_role(refused.actor), action="access_denied", at=self.clock()))
+                                       actor_role=refused.role, action="access_denied",
+                                       detail=refused.attempted, at=self.clock()))
             raise
 
-    def _visible(self, session: Session, actor: Actor, reference: str, *, lock: bool = False) -> Incident:
+    def _check(self, actor: Actor) -> None:
+        if not isinstance(actor, Actor) or actor.issuer is not self._issuer:
+            raise TypeError("use IncidentService.actor(user_id) for the actor: only this service decides who is a "
+                            "Monitoring Officer")
+
+    def _refuse(self, actor: Actor, reference: str, message: str, *, attempted: str) -> None:
+        """Refuse, with an audit entry naming the incident when the reference is one."""
+        with self._transaction() as session:
+            try:
+                ref = normalise_reference(reference)
+            except NotFound:
+                ref = None
+            incident = session.scalar(select(Incident).where(Incident.reference == ref)) if ref else None
+            raise _Refused(message, incident, actor, attempted)
+
+    def _visible(self, session: Session, actor: Actor, reference: str, *, lock: bool = False,
+                 attempted: str) -> Incident:
         ref = normalise_reference(reference)
         query = select(Incident).where(Incident.reference == ref)
         incident = session.scalar(query.with_for_update() if lock else query)
-        if incident is None:
-            raise NotFound(f"There is no incident {ref}.", hint="`assistant incidents list` shows the references.")
-        if not actor.is_monitoring_officer and incident.reporter_id != actor.user_id:
-            raise _Refused(f"Only the reporter and the Monitoring Officers can see {ref}.", incident.id, actor)
+        if actor.is_monitoring_officer:
+            if incident is None:
+                raise NotFound(f"There is no incident {ref}.", hint="`assistant incidents list` shows the references.")
+            return incident
+        if incident is None or incident.reporter_id != actor.user_id:
+            # The same answer whether or not the incident exists, so references cannot be probed.
+            raise _Refused(f"Only the reporter and the Monitoring Officers can see {ref}.", incident, actor,
+                           attempted if incident else f"{attempted} {ref}")
         return incident
 
     def _audit(self, session: Session, incident: Incident | None, actor: Actor, action: str,

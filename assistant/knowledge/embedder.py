@@ -36,6 +36,31 @@ class Embedder(Protocol):
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
 
 
+class HashingEmbedder:
+    """A deterministic embedder with no model: stemmed words and word pairs hashed into a fixed number of
+    dimensions. A real implementation of :class:`Embedder` (texts sharing words are near), for fast tests."""
+
+    def __init__(self, dims: int = 384) -> None:
+        self.dims = dims
+        self.model_id = f"hashing:{dims}"
+
+    def _index(self, token: str) -> int:
+        return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little") % self.dims
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        """Bag of hashed stems and bigrams, L2-normalised."""
+        from assistant.knowledge.keyword import tokenize
+
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = tokenize(text)
+            for token in [*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))]:
+                out[row, self._index(token)] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+        return out
+
+
 def verify_model(model_dir: Path | None, sha256: str) -> Path:
     """Check the model folder exists and its weights match the configured SHA-256; return the folder."""
     if model_dir is None or not (Path(model_dir) / WEIGHTS_FILE).is_file():
@@ -59,9 +84,51 @@ def verify_model(model_dir: Path | None, sha256: str) -> Path:
     return model_dir
 
 
-def model_id_for(model_dir: Path, sha256: str) -> str:
-    """A short identity for the model, stored with the index so a model change forces a rebuild."""
-    return f"{model_dir.name}:{(sha256 or 'unverified')[:16]}"
+def model_id_for(model_dir: Path, sha256: str, adapter: "Adapter | None" = None) -> str:
+    """A short identity for the model (and adapter), stored with the index so a change forces a rebuild."""
+    base = f"{model_dir.name}:{(sha256 or 'unverified')[:16]}"
+    return f"{base}+{adapter.digest[:12]}" if adapter is not None else base
+
+
+class Adapter:
+    """A LoRA adapter saved by peft (``adapter_config.json`` + ``adapter_model.safetensors``), read without torch.
+
+    Each adapted dense layer ``W`` (out x in) becomes ``W + (alpha / r) * B @ A``: merged once at load, so queries
+    cost exactly what the base model costs.
+    """
+
+    CONFIG, WEIGHTS = "adapter_config.json", "adapter_model.safetensors"
+
+    def __init__(self, folder: Path) -> None:
+        from safetensors.numpy import load_file
+
+        folder = Path(folder)
+        if not (folder / self.CONFIG).is_file() or not (folder / self.WEIGHTS).is_file():
+            raise ServiceUnavailable(f"No trained adapter was found in {folder}.",
+                                     hint="Reinstall the package, or run: assistant train retrieval")
+        config = json.loads((folder / self.CONFIG).read_text())
+        self.scaling = float(config["lora_alpha"]) / float(config["r"])
+        raw = (folder / self.WEIGHTS).read_bytes()
+        self.digest = hashlib.sha256(raw).hexdigest()
+        tensors = load_file(str(folder / self.WEIGHTS))
+        self.deltas: dict[str, np.ndarray] = {}
+        for key, a in tensors.items():
+            if ".lora_A." not in key:
+                continue
+            b = tensors[key.replace(".lora_A.", ".lora_B.")]
+            name = key.split(".lora_A.")[0]
+            name = name[name.index("encoder.") :] if "encoder." in name else name
+            self.deltas[name + ".weight"] = (self.scaling * (b.astype(np.float32) @ a.astype(np.float32)))
+        if not self.deltas:
+            raise ServiceUnavailable(f"The adapter in {folder} holds no LoRA weights.")
+
+    def merge_into(self, weights: dict[str, np.ndarray]) -> None:
+        """Add the low-rank updates to the (out x in) base weights, in place."""
+        for name, delta in self.deltas.items():
+            if name not in weights or weights[name].shape != delta.shape:
+                raise ServiceUnavailable(f"The adapter does not fit this model (layer {name}).",
+                                         hint="Retrain it for this model: assistant train retrieval")
+            weights[name] = weights[name] + delta
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -82,12 +149,13 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 class NumpyEmbedder:
     """BERT sentence embeddings in NumPy: fast to import, fast for short queries, no torch."""
 
-    def __init__(self, model_dir: Path, *, sha256: str, max_length: int | None = None) -> None:
+    def __init__(self, model_dir: Path, *, sha256: str, max_length: int | None = None,
+                 adapter: Adapter | None = None) -> None:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         model_dir = verify_model(model_dir, sha256)
-        self.model_id = model_id_for(model_dir, sha256)
+        self.model_id = model_id_for(model_dir, sha256, adapter)
         config = json.loads((model_dir / "config.json").read_text())
         if config.get("model_type") != "bert":
             raise ServiceUnavailable(f"The fast embedder supports BERT models only, not {config.get('model_type')}.")
@@ -98,6 +166,8 @@ class NumpyEmbedder:
         self.layers = config["num_hidden_layers"]
         self.eps = config.get("layer_norm_eps", 1e-12)
         weights = load_file(str(model_dir / WEIGHTS_FILE))
+        if adapter is not None:
+            adapter.merge_into(weights)
         # Dense layers are stored (out, in); keep them as contiguous (in, out) so each product is one BLAS call.
         self.w = {
             name: np.ascontiguousarray(value.T) if name.startswith("encoder.") and value.ndim == 2 else value

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 
 TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -61,27 +61,35 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 over a fixed list of documents (the corpus is small: a plain in-memory index is enough)."""
+    """Okapi BM25 as one sparse matrix of per-term weights, so a query costs a few column sums even at 100,000
+    paragraphs (the weights are computed once, when the knowledge base loads)."""
 
     def __init__(self, docs: list[list[str]], *, k1: float = 1.4, b: float = 0.75) -> None:
+        from scipy.sparse import csc_matrix
+
         self.k1, self.b = k1, b
-        self.tf = [Counter(d) for d in docs]
-        self.lengths = [len(d) for d in docs]
-        self.avg = sum(self.lengths) / max(len(docs), 1)
-        df = Counter(term for d in docs for term in set(d))
+        self.vocab: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        for i, doc in enumerate(docs):
+            for term, f in Counter(doc).items():
+                rows.append(i)
+                cols.append(self.vocab.setdefault(term, len(self.vocab)))
+                tfs.append(f)
+        lengths = np.array([len(d) for d in docs], dtype=np.float64)
+        avg = lengths.mean() if len(docs) else 0.0
         n = len(docs)
-        self.idf = {term: math.log(1 + (n - f + 0.5) / (f + 0.5)) for term, f in df.items()}
+        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(self.vocab)) if cols else np.zeros(0)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        self.idf = {term: float(idf[j]) for term, j in self.vocab.items()}
+        tf = np.array(tfs, dtype=np.float64)
+        norm = k1 * (1 - b + b * lengths[np.array(rows, dtype=np.int64)] / max(avg, 1e-9)) if rows else tf
+        weights = idf[np.array(cols, dtype=np.int64)] * tf * (k1 + 1) / (tf + norm) if rows else tf
+        self.matrix = csc_matrix((weights, (rows, cols)), shape=(n, len(self.vocab)), dtype=np.float32)
+        self.size = n
 
     def scores(self, query: list[str]) -> list[float]:
         """BM25 score of every document for the query terms."""
-        terms = [t for t in dict.fromkeys(query) if t in self.idf]
-        out = []
-        for tf, length in zip(self.tf, self.lengths):
-            s = 0.0
-            norm = self.k1 * (1 - self.b + self.b * length / self.avg)
-            for term in terms:
-                f = tf.get(term)
-                if f:
-                    s += self.idf[term] * f * (self.k1 + 1) / (f + norm)
-            out.append(s)
-        return out
+        columns = [self.vocab[t] for t in dict.fromkeys(query) if t in self.vocab]
+        if not columns:
+            return [0.0] * self.size
+        return np.asarray(self.matrix[:, columns].sum(axis=1)).ravel().tolist()

@@ -60,11 +60,12 @@ class Citation:
     source: str
     score: float
     paragraph_id: str = field(default="", compare=False)
+    date: str | None = field(default=None, compare=False)  # the document's date or version, where it shows one
 
     @classmethod
-    def from_paragraph(cls, p: Paragraph, score: float) -> "Citation":
+    def from_paragraph(cls, p: Paragraph, score: float, *, date: str | None = None) -> "Citation":
         """Cite a paragraph with the given relevance score."""
-        return cls(p.council, p.document, p.section, p.label, p.text, p.source, round(float(score), 4), p.id)
+        return cls(p.council, p.document, p.section, p.label, p.text, p.source, round(float(score), 4), p.id, date)
 
     def to_json(self) -> dict:
         """The public JSON shape (no internal ids)."""

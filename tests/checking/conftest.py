@@ -35,7 +35,7 @@ def real_knowledge():
 
 @pytest.fixture(scope="session")
 def real_checker(real_knowledge):
-    """The checker exactly as the assistant builds it (rules + gated semantic classifier, offline)."""
+    """The checker exactly as the assistant builds it (rules + trained classifier, offline)."""
     from assistant.checking.service import build_checker
     from assistant.config import Settings
 

@@ -19,6 +19,8 @@ def cats(result, at_least="low"):
 def test_resident_mobile_vs_public_and_published_numbers(checker):
     risky = checker.check("Problems with the flats? Ring the landlord direct, his mobile is 07700 900123.")
     assert "personal_data" in cats(risky, "high")
+    finding = risky.findings[0]
+    assert (finding.source, finding.rule) == ("rules", "personal_data.someone_elses_number")
     for safe in (
         "Pothole? Call the council's customer services on 01632 960000 (Mon-Fri, 9am-5pm).",
         "You can reach me on my councillor office number 01632 960118, listed on the council website.",
@@ -58,7 +60,7 @@ def test_legitimate_political_expression_is_not_flagged(checker, draft):
 
 def test_every_finding_quotes_the_draft_at_its_offsets(checker):
     drafts = [
-        "🚧🚧 Road closed!! Ring Dave on 07700 900111 – he's a crook 😡 <b>Cllr Patel is an idiot</b>",
+        "🚧🚧 Road closed!! Ring Dave on 07700 900111 – he's a crook 😡 <b>Cllr Patel is a f***ing idiot</b>",
         "Bore da! Ffoniwch 07700 900222. Привет! 你好 – the landlord at 4 Elm Road is a thief. مرحبا",
         "**Leaked**: the _exempt report_ shows the council is offering £2m.\n\n- f***ing shambles",
     ]
@@ -70,12 +72,12 @@ def test_every_finding_quotes_the_draft_at_its_offsets(checker):
 
 
 def test_json_shape_matches_the_batch_contract(checker):
-    data = checker.check("Bunch of useless idiots on the cabinet.").to_json("d1")
+    data = checker.check("Her NI number is AB 12 34 56 C.").to_json("d1")
     assert list(data) == ["id", "verdict", "findings", "rewrite"]
     finding = data["findings"][0]
     assert list(finding) == ["category", "severity", "start", "end", "quote", "why", "citations", "suggestion"]
     citation = finding["citations"][0]
-    assert set(citation) == {"council", "document", "section", "paragraph", "text", "source", "score"}
+    assert set(citation) >= {"council", "document", "section", "paragraph", "text", "source", "score"}
     json.dumps(data)
 
 
@@ -85,6 +87,7 @@ def test_own_council_is_cited_first(checker, council, expected):
     finding = next(f for f in result.findings if f.category == "predetermination")
     assert expected in (finding.citations[0].council or "")
     assert len(finding.citations) >= 2
+    assert "I'll listen to all the evidence at committee" in result.rewrite
 
 
 def test_citations_quote_the_guidance_verbatim(checker, fake_knowledge):
@@ -120,23 +123,23 @@ def test_forty_thousand_characters_is_checked_with_exact_offsets(checker):
 
 
 def test_results_are_deterministic(checker):
-    draft = "Someone should teach that idiot a lesson. I know where he lives. Vote Labour from my council iPad!"
+    draft = "Someone should string him up. Mrs Jones at 4 Elm Road agrees. Vote Labour from my council iPad!"
     assert checker.check(draft) == checker.check(draft)
 
 
 def test_the_draft_is_never_logged(fake_knowledge, caplog):
-    secret = "Mrs Zelda Quigley at 9 Unusual Road is a thief"
+    secret = "Mrs Zelda Quigley at 9 Unusual Road is a thief"  # a resident's name and address: a rule finds it
 
     class Exploding:
         def propose(self, *args, **kwargs):
             raise RuntimeError(secret)
 
-    checker = PostChecker(fake_knowledge, semantic=Exploding(), judge=Exploding())
+    checker = PostChecker(fake_knowledge, classifier=Exploding(), judge=Exploding())
     with caplog.at_level(logging.DEBUG):
         result = checker.check(secret)
         with pytest.raises(UserError):
             checker.check("")
-    assert "defamation" in result.categories  # the deterministic findings survive a failing extra detector
+    assert "personal_data" in result.categories  # the rules' findings survive a failing extra detector
     assert "Zelda" not in caplog.text and "Unusual" not in caplog.text
     assert "Exploding failed (RuntimeError)" in caplog.text
 
@@ -153,4 +156,4 @@ def test_pathological_long_drafts_stay_fast_and_exact(checker, draft):
     assert time.perf_counter() - start < 5
     assert all(draft[f.start : f.end] == f.quote for f in result.findings)
     if result.rewrite is not None:  # never a half-redacted "safer" version
-        assert "07700 900123" not in result.rewrite
+        assert "07700 900123" not in result.rewrite and "4 Elm Road" not in result.rewrite

@@ -11,9 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pypdf import PdfReader
 
+from sqlalchemy import text
+
 from assistant.errors import InvalidInput, NotFound, PermissionDenied
 from assistant.incidents.db import VERSION_TABLE
 from assistant.incidents.models import Base
+from assistant.incidents.service import Actor
 
 from .conftest import SECRET, submit_report
 
@@ -51,8 +54,32 @@ def test_only_the_reporter_and_monitoring_officers_see_an_incident(service):
     with pytest.raises(NotFound):
         service.get(mo, "not a reference")
     trail = service.get(mo, ref).audit
-    denied = [e for e in trail if e.action == "access_denied"]
-    assert len(denied) == 3 and {e.actor_id for e in denied} == {STRANGER}
+    denied = [(e.actor_id, e.actor_role, e.detail) for e in trail if e.action == "access_denied"]
+    assert denied == [(STRANGER, "user", "view"), (STRANGER, "user", "export_pdf"), (STRANGER, "user", "export_csv"),
+                      (REPORTER, "reporter", "change_status")]  # every refusal, with what was attempted
+
+
+def test_probing_a_reference_that_does_not_exist_is_refused_and_audited_like_any_other(service):
+    stranger = service.actor(STRANGER)
+    with pytest.raises(PermissionDenied) as refused:
+        service.get(stranger, "INC-2026-0999")
+    assert "There is no incident" not in refused.value.user_message  # existence is not given away
+    with service.db.transaction() as session:
+        rows = session.execute(text("SELECT actor_id, action, detail, incident_id FROM incident_audit")).all()
+    assert [tuple(r) for r in rows] == [(STRANGER, "access_denied", "view INC-2026-0999", None)]
+
+
+def test_monitoring_officer_status_comes_from_the_service_alone(make_service):
+    service = make_service(monitoring_officers=["U-MO"], monitoring_officer_channel="GMO")
+    ref = submit_report(service, user_id=REPORTER).reference
+    member = service.actor("U-CHANNEL-MEMBER", in_officer_channel=True)
+    assert member.is_monitoring_officer and service.get(member, ref).summary.reference == ref
+    assert not service.actor("U-CHANNEL-MEMBER").is_monitoring_officer
+    forged = Actor(user_id=STRANGER, is_monitoring_officer=True)  # an adapter deciding for itself
+    with pytest.raises(TypeError, match="IncidentService.actor"):
+        service.get(forged, ref)
+    without_channel = make_service(monitoring_officers=["U-MO"])
+    assert not without_channel.actor("U-X", in_officer_channel=True).is_monitoring_officer  # no channel configured
 
 
 def test_console_login_matches_a_bare_monitoring_officer_name(make_service):

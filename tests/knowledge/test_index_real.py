@@ -10,7 +10,8 @@ import pytest
 from assistant.config import Settings
 from assistant.errors import IndexMissing, ServiceUnavailable
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.embedder import NumpyEmbedder, SentenceTransformerEmbedder, verify_model
+from assistant.config import MODELS_DIR
+from assistant.knowledge.embedder import Adapter, NumpyEmbedder, SentenceTransformerEmbedder, verify_model
 from tests.conftest import SEEDS_CORPUS
 
 pytestmark = pytest.mark.real
@@ -24,6 +25,27 @@ def test_numpy_embedder_matches_sentence_transformers():
     reference = SentenceTransformerEmbedder(settings.resolved_model_path, sha256=settings.model_sha256).encode(texts)
     assert fast.shape == reference.shape == (4, 384)
     assert np.all(np.sum(fast * reference, axis=1) > 0.999)
+
+
+@pytest.mark.parametrize("artefact", ["retrieval", "checker"])
+def test_shipped_adapters_merged_in_numpy_match_peft_on_torch(artefact):
+    """The NumPy path merges the LoRA adapter into the base weights; peft on torch is the reference."""
+    import torch
+    from peft import PeftModel
+
+    settings = Settings()
+    texts = ["can i lift a photo off a news site for my ward page?", "he keeps mouthing off about me on fb",
+             "Sarcasm, irony and ambiguous comments should be avoided.", "Bore da! 🙂"]
+    fast = NumpyEmbedder(settings.resolved_model_path, sha256=settings.model_sha256,
+                         adapter=Adapter(MODELS_DIR / artefact)).encode(texts)
+    reference = SentenceTransformerEmbedder(settings.resolved_model_path, sha256=settings.model_sha256)
+    bert = reference.model[0].auto_model
+    reference.model[0].auto_model = PeftModel.from_pretrained(bert, str(MODELS_DIR / artefact)).merge_and_unload()
+    with torch.no_grad():
+        slow = reference.encode(texts)
+    assert np.all(np.sum(fast * slow, axis=1) >= 0.9999)
+    base = NumpyEmbedder(settings.resolved_model_path, sha256="").encode(texts)
+    assert not np.allclose(base, fast, atol=1e-3)  # the adapter really changes the vectors
 
 
 def test_model_integrity_is_checked(tmp_path):

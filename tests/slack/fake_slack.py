@@ -65,6 +65,8 @@ class FakeSlack:
         self.hits: list[tuple[str, str, bytes]] = []  # every request received, whatever its path: (verb, path, body)
         self.files: dict[str, tuple[bytes, str]] = {}
         self.users: dict[str, dict] = {}
+        self.faults: dict[str, list[str]] = {}  # method -> faults to apply to its next calls, in order
+        self.faulted: list[tuple[str, str]] = []  # (method, fault) applied
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -95,6 +97,21 @@ class FakeSlack:
         url = f"{self.base}/files/{file_id}/{urllib.parse.quote(name)}"
         return {"id": file_id, "name": name, "title": name, "mimetype": mimetype, "size": len(data),
                 "url_private": url, "url_private_download": url + "?download=1"}
+
+    def fail_next(self, method: str, *faults: str) -> None:
+        """Make the next calls of ``method`` fail, one fault each: "429" (rate limited, Retry-After: 1) or "drop"
+        (the connection is closed without a response)."""
+        with self._cond:
+            self.faults.setdefault(method, []).extend(faults)
+
+    def _take_fault(self, method: str) -> str | None:
+        with self._cond:
+            queue = self.faults.get(method)
+            if not queue:
+                return None
+            fault = queue.pop(0)
+            self.faulted.append((method, fault))
+            return fault
 
     # --- what tests read ------------------------------------------------------------------------------------
     def find(self, method: str, predicate=lambda call: True) -> list[Call]:
@@ -213,6 +230,20 @@ class FakeSlack:
                     self._send(200, b"ok", "text/plain")
                     return
                 method = path.rsplit("/", 1)[-1]
+                fault = fake._take_fault(method)
+                if fault == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(2)  # the client sees the connection reset, no response
+                    return
+                if fault == "429":
+                    body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+                    self.send_response(429)
+                    self.send_header("Retry-After", "1")
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
                     self._send(200, json.dumps({"ok": False, "error": "invalid_auth"}).encode())
                     return

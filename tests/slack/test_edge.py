@@ -55,8 +55,16 @@ def test_a_declared_length_over_the_cap_is_413_without_reading(declared):
 def test_an_unterminated_stream_without_length_is_read_only_to_the_cap_plus_one():
     stream = CountingStream(b"x" * (3 * edge.MAX_BODY_BYTES))
     with pytest.raises(edge.Refused) as refused:
-        edge.read_body({"CONTENT_LENGTH": "", "wsgi.input": stream, "wsgi.input_terminated": True})
+        edge.read_body({"CONTENT_LENGTH": "", "HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": stream,
+                        "wsgi.input_terminated": True})
     assert refused.value.status == 413 and stream.taken == edge.MAX_BODY_BYTES + 1
+
+
+def test_no_length_and_no_chunked_body_is_411_even_when_the_server_marks_input_terminated():
+    stream = CountingStream(b"x" * 100)
+    with pytest.raises(edge.Refused) as refused:
+        edge.read_body({"wsgi.input": stream, "wsgi.input_terminated": True})  # what gunicorn hands every request
+    assert refused.value.status == 411 and stream.taken == 0
 
 
 @pytest.mark.parametrize("declared, status", [("", 411), (None, 411), ("abc", 400), ("-1", 400), ("1e3", 400),

@@ -74,9 +74,10 @@ def test_ask_answers_ephemerally_with_citations_feedback_and_share(slack, fake_s
     assert "Thanks" in thanks.text and thanks.params["response_type"] == "ephemeral"
     slack.click("feedback_down", answer_id, user="U7")
     fake_slack.wait_for("response", lambda c: "Thanks" in c.text, count=2)
-    with sqlite3.connect(slack_app["data_dir"] / "slack.db") as db:
-        votes = dict(db.execute("SELECT user_id, vote FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall())
+    with sqlite3.connect(slack_app["data_dir"] / "incidents.db") as db:  # the one database
+        votes = dict(db.execute("SELECT user_id, vote FROM chat_feedback WHERE answer_id = ?", (answer_id,)).fetchall())
     assert votes == {"U1": "up", "U7": "down"}
+    assert not (slack_app["data_dir"] / "slack.db").exists()
 
     share_key, _, _ = slack.click("share_answer", answer_id)
     posted = fake_slack.wait_for("response", lambda c: c.key == share_key, count=2)
@@ -171,7 +172,8 @@ def test_checkpost_is_ephemeral_with_findings_and_a_rewrite_and_never_logged(sla
     assert "A safer version" in text
     log = slack_app["log"].read_text()
     assert DRAFT_MARKER not in log and "07700 900123" not in log
-    assert DRAFT_MARKER.encode() not in (slack_app["data_dir"] / "slack.db").read_bytes()
+    for stored in slack_app["data_dir"].rglob("*"):  # the database, its WAL, evidence: the draft is nowhere
+        assert not stored.is_file() or DRAFT_MARKER.encode() not in stored.read_bytes()
 
 
 def test_checkpost_without_a_draft_shows_how(slack, fake_slack):

@@ -1,36 +1,38 @@
-"""What every listener is given: the services, the Slack store, and the few Slack-side steps they share."""
+"""What every listener is given: the services, the Slack channel's state, and the few Slack-side steps they share."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from assistant.channels.slack import blocks
-from assistant.channels.slack.report_blocks import officer_notification
-from assistant.channels.slack.store import SlackStore
+from assistant.channels.slack.sender import SlackNotificationSender, open_dm
 from assistant.config import Settings
+from assistant.incidents.chat_state import ChatStore
 from assistant.wiring import Services
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["SlackDeps", "open_dm", "profile"]
+
 PROFILE_TIMEOUT_S = 1.5  # users.info may run before a modal submission is acked (Slack allows 3 s)
-# Delivery errors that will not go away by trying again (a misconfigured id): the outbox row stays pending.
-PERMANENT = {"user_not_found", "channel_not_found", "not_in_channel", "is_archived", "cannot_dm_bot",
-             "user_disabled", "invalid_users"}
 
 
 @dataclass
 class SlackDeps:
-    """The services and the Slack store, shared by every listener of one app."""
+    """The services, the Slack channel's state (in the assistant's database) and the outbox sender, shared by
+    every listener of one app."""
 
     services: Services
-    store: SlackStore
-    _deliver_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    store: ChatStore
+    sender: SlackNotificationSender
+    listener_executor: Executor | None = None  # where listeners finish acked work (Bolt's listener_executor)
     # At most one CPU-heavy answer or check per core at a time: a burst is served in arrival order instead of
     # all requests sharing the cores (and the GIL) and finishing together, and acks keep a free core.
     _cpu: threading.BoundedSemaphore = field(
@@ -58,7 +60,7 @@ class SlackDeps:
             answer = self.services.answerer.answer(question, council=council)
         answer_id = self.store.new_answer_id()
         rendered = blocks.answer_message(answer, answer_id, share=share)
-        self.store.record_answer(answer_id, user_id=user_id, channel_id=channel_id, question=answer.question,
+        self.store.record_answer(answer_id, user_id=user_id, place_id=channel_id, question=answer.question,
                                  council=council, abstained=answer.abstained, message=rendered)
         return rendered
 
@@ -67,43 +69,24 @@ class SlackDeps:
         with self._cpu:
             return self.services.checker.check(draft, council=self.council_for(user_id))
 
-    def is_monitoring_officer(self, user_id: str, channel_id: str | None = None) -> bool:
-        """A configured Monitoring Officer, or anyone acting in the (private) Monitoring Officers' channel."""
-        officer_channel = self.settings.monitoring_officer_channel
-        return user_id in self.settings.monitoring_officers or bool(officer_channel and channel_id == officer_channel)
-
     def actor(self, user_id: str, channel_id: str | None = None):
-        """The incident service's Actor for this person."""
-        from assistant.incidents.service import Actor
+        """The incident service's Actor for this person. The adapter contributes one fact: whether they act in the
+        configured Monitoring Officers' private channel (Slack shows its messages, and so their buttons, to its
+        members only). Whether that makes them a Monitoring Officer is the incident service's decision."""
+        officer_channel = self.settings.monitoring_officer_channel
+        in_channel = bool(officer_channel) and channel_id == officer_channel
+        return self.services.incidents.actor(user_id, in_officer_channel=in_channel)
 
-        return Actor(user_id=user_id, is_monitoring_officer=self.is_monitoring_officer(user_id, channel_id))
+    def deliver_notifications(self) -> int:
+        """Send the outbox's due Monitoring Officer notifications through Slack; returns how many went.
 
-    def deliver_notifications(self, client) -> int:
-        """Send the outbox's pending Monitoring Officer notifications (reference only); returns how many went."""
-        sent = 0
-        with self._deliver_lock:
-            for item in self.services.incidents.pending_notifications():
-                key = f"notification:{item.id}"
-                if not self.store.claim(key):
-                    continue  # another process is delivering it, or it failed for good before
-                try:
-                    channel = item.recipient if item.kind == "channel" else open_dm(client, item.recipient)
-                    client.chat_postMessage(channel=channel, **officer_notification(item.reference, item.text))
-                except (SlackClientError, OSError) as exc:
-                    api = isinstance(exc, SlackApiError)
-                    code = exc.response.get("error", "unknown") if api else type(exc).__name__
-                    logger.warning("notification %s for %s not delivered (%s)", item.id, item.reference, code)
-                    if code not in PERMANENT:
-                        self.store.release(key)
-                    continue
-                self.services.incidents.mark_notified([item.id])
-                sent += 1
-        return sent
-
-
-def open_dm(client, user_id: str) -> str:
-    """The id of the bot's direct-message channel with this person."""
-    return client.conversations_open(users=user_id)["channel"]["id"]
+        Never raises: the report is already saved, and whatever is not sent now stays in the outbox for the
+        server's periodic delivery."""
+        try:
+            return self.services.incidents.outbox.deliver(self.sender).sent
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            logger.warning("outbox delivery postponed (%s)", type(exc).__name__)
+            return 0
 
 
 def profile(client, user_id: str, *, timeout: float = PROFILE_TIMEOUT_S) -> tuple[str | None, str | None]:

@@ -3,7 +3,8 @@
 In this order, each step on what the one before let through:
 
 1. size: the body is read only up to ``MAX_BODY_BYTES`` (+1 to tell); a larger Content-Length is a 413 without
-   reading it, a missing one a 411, a malformed one a 400;
+   reading it, a missing one a 411 (unless the body is chunked and the server de-chunks it), a malformed one a
+   400; a body that does not arrive within the server's request timeout is a 400;
 2. authenticity: ``X-Slack-Request-Timestamp`` must be ASCII digits within five minutes of now and
    ``X-Slack-Signature`` the HMAC-SHA256 of ``v0:{timestamp}:{raw body}`` under the signing secret
    (constant-time comparison) — else a 401, with no side effect at all;
@@ -47,7 +48,8 @@ def read_body(environ: dict, limit: int = MAX_BODY_BYTES) -> bytes:
     stream = environ.get("wsgi.input")
     declared = (environ.get("CONTENT_LENGTH") or "").strip()
     if not declared:
-        if stream is not None and environ.get("wsgi.input_terminated"):  # a server that de-chunks the body
+        chunked = "chunked" in (environ.get("HTTP_TRANSFER_ENCODING") or "").lower()
+        if chunked and stream is not None and environ.get("wsgi.input_terminated"):  # the server de-chunks it
             data = _read_up_to(stream, limit + 1)
             if len(data) > limit:
                 raise Refused(413, "body over the size limit")

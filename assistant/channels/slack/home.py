@@ -13,11 +13,12 @@ logger = logging.getLogger(__name__)
 
 def publish_home(deps: SlackDeps, client, user_id: str) -> None:
     """Render and publish the App Home for this person."""
+    actor = deps.actor(user_id)
     try:
-        reports = [s for s in deps.services.incidents.list_incidents(deps.actor(user_id)) if s.reporter_id == user_id]
+        reports = deps.services.incidents.list_incidents(actor, mine=True)
     except ServiceUnavailable:
         logger.warning("incident log unavailable; App Home shown without reports")
         reports = []
     view = home_view(councils=deps.services.knowledge.councils(), council=deps.council_for(user_id),
-                     reports=reports, is_monitoring_officer=deps.is_monitoring_officer(user_id))
+                     reports=reports, is_monitoring_officer=actor.is_monitoring_officer)
     client.views_publish(user_id=user_id, view=view)

@@ -15,15 +15,15 @@ from assistant.channels.slack.report_blocks import (
     step_message,
     thread_intro,
 )
-from assistant.channels.slack.store import ReportThread
 from assistant.errors import UserError
+from assistant.incidents.chat_state import ReportThread
 
 
 def post_step(deps: SlackDeps, client, channel: str, thread_ts: str, step) -> None:
     """Show a step in the thread; a submitted report also sends the Monitoring Officers' notifications."""
     client.chat_postMessage(channel=channel, thread_ts=thread_ts, **step_message(step, deps.engine.form))
     if step.state == "submitted":
-        deps.deliver_notifications(client)
+        deps.deliver_notifications()
 
 
 def start_in_dm(deps: SlackDeps, client, user_id: str) -> None:
@@ -39,7 +39,7 @@ def start_in_dm(deps: SlackDeps, client, user_id: str) -> None:
 def reply(deps: SlackDeps, client, thread: ReportThread, user_id: str, text: str) -> None:
     """What the person typed in a report thread: an answer or a command word (back, skip, edit 3, confirm…)."""
     step = deps.engine.reply(thread.conversation_id, text, user_id=user_id)
-    post_step(deps, client, thread.channel_id, thread.thread_ts, step)
+    post_step(deps, client, thread.place_id, thread.thread_id, step)
 
 
 def attach_files(deps: SlackDeps, client, thread: ReportThread, user_id: str, files: list[dict], *,
@@ -64,7 +64,7 @@ def attach_files(deps: SlackDeps, client, thread: ReportThread, user_id: str, fi
                      "message of its own.")
     lines.append("Carry on with the question above when you are ready.")
     text = "\n".join(lines)
-    client.chat_postMessage(channel=thread.channel_id, thread_ts=thread.thread_ts, **message(text, [section(text)]))
+    client.chat_postMessage(channel=thread.place_id, thread_ts=thread.thread_id, **message(text, [section(text)]))
 
 
 def button(deps: SlackDeps, client, user_id: str, action: dict, channel: str, thread_ts: str) -> None:
@@ -125,7 +125,7 @@ def submit_modal(deps: SlackDeps, client, user_id: str, view: dict, answers: dic
             f"One file was not attached: {problem} You can send it to the Monitoring Officer, quoting your "
             "reference."))
     if step.state == "submitted":
-        deps.deliver_notifications(client)
+        deps.deliver_notifications()
 
 
 def modal_errors(errors: dict[str, str]) -> dict[str, str]:

@@ -1,15 +1,23 @@
-"""`assistant slack`: serve the Slack app over HTTP (``/slack/events``) or, behind a firewall, Socket Mode."""
+"""`assistant slack`: the Slack app over HTTP (``/slack/events``, served by gunicorn) or, behind a firewall,
+Socket Mode.
+
+HTTP: the master process checks the settings and the bot token, migrates the database and moves an old
+``slack.db`` into it, then runs gunicorn (``gunicorn_app.py``): gthread workers, each loading the model and index
+once and serving the WSGI app below; a client has ``slack_request_timeout_s`` to send its request; on SIGTERM
+each worker stops accepting, finishes the requests in flight and the work already acknowledged to Slack (up to
+``slack_graceful_timeout_s``), then exits. ``/healthz`` says the process is alive, ``/readyz`` that the index
+opens and the database answers (else 503).
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import sys
-import threading
 import uuid
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from collections.abc import Callable
 
 import click
 
@@ -20,28 +28,18 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 
 
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    """One thread per request, so a slow request never delays another's ack."""
-
-    daemon_threads = True
-    request_queue_size = 128  # a burst of Slack requests must not overflow the listen backlog
-
-
-class QuietHandler(WSGIRequestHandler):
-    """No per-request access log on stderr (Bolt logs what matters)."""
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-
-def wsgi_app(app, signing_secret: str | None = None):
-    """The WSGI application: Bolt on ``/slack/events`` (commands, events, interactivity) and ``/healthz``.
+def wsgi_app(app, signing_secret: str | None = None, *, ready: Callable[[], dict[str, str]] | None = None,
+             request_timeout_s: float | None = None):
+    """The WSGI application: Bolt on ``/slack/events`` (commands, events, interactivity), ``/healthz`` and
+    ``/readyz`` (``ready()`` returns each check's result, "ok" or the type of what went wrong).
 
     A POST to ``/slack/events`` passes the edge first (``edge.py``): its size is capped (413), its signature and
     timestamp are checked on the raw bytes (401) and its structure is checked (400) — all before Bolt parses it or
-    anything can call out. Bolt then verifies the signature again. Nothing Bolt raises becomes a 5xx.
+    anything can call out. Bolt then verifies the signature again. Nothing Bolt raises becomes a 5xx. Under
+    gunicorn, the body must arrive within ``request_timeout_s`` (else 400 and the connection is closed).
     """
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
@@ -55,7 +53,17 @@ def wsgi_app(app, signing_secret: str | None = None):
         if path == HEALTH_PATH and method == "GET":
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok"]
+        if path == READY_PATH and method == "GET":
+            checks = ready() if ready is not None else {}
+            ok = all(result == "ok" for result in checks.values())
+            body = json.dumps({"ready": ok, "checks": checks}).encode()
+            start_response("200 OK" if ok else "503 Service Unavailable",
+                           [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         if path == EVENTS_PATH and method == "POST":
+            sock = environ.get("gunicorn.socket")
+            if request_timeout_s and sock is not None:
+                sock.settimeout(request_timeout_s)  # gunicorn makes it blocking again for the next request
             status, headers, body = handle_event_request(app, secret, environ)
             start_response(status, headers)
             return [body]
@@ -64,12 +72,14 @@ def wsgi_app(app, signing_secret: str | None = None):
     return application
 
 
-def _plain(status: int, text: str = "") -> tuple[str, list[tuple[str, str]], bytes]:
+def _plain(status: int, text: str = "", *, close: bool = False) -> tuple[str, list[tuple[str, str]], bytes]:
     from http import HTTPStatus
 
     body = (text or HTTPStatus(status).phrase).encode()
-    return (f"{status} {HTTPStatus(status).phrase}",
-            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))], body)
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    if close:  # the body may be partly unread: this connection cannot carry another request
+        headers.append(("Connection", "close"))
+    return f"{status} {HTTPStatus(status).phrase}", headers, body
 
 
 def handle_event_request(app, secret: str, environ) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -94,7 +104,7 @@ def handle_event_request(app, secret: str, environ) -> tuple[str, list[tuple[str
                         refused.reason)
         else:
             logger.info("Slack request refused with %s: %s", refused.status, refused.reason)
-        return _plain(refused.status)
+        return _plain(refused.status, close=refused.status in (400, 411, 413))
     try:
         http = WsgiHttpRequest(environ)
         request = BoltRequest(body=raw.decode("utf-8"), query=http.query_string, headers=http.get_headers())
@@ -126,33 +136,27 @@ def quiet_sdk_debug_logs() -> None:
             sdk_logger.setLevel(logging.INFO)
 
 
-def warm_up(services) -> None:
-    """Load the model, index, checker and incident database now, so the first request is as fast as the rest."""
-    services.answerer.answer("Can I use the council logo on my personal social media account?")
-    checker = services.checker
-    if hasattr(checker, "warm_up"):
-        checker.warm_up()
-    services.incidents  # noqa: B018 - builds the service and runs the database migrations
+def prepare(settings: Settings, *, socket_mode: bool) -> None:
+    """Before serving (in the master process): settings, the bot token, the database schema, old Slack state."""
+    from slack_sdk.errors import SlackClientError
 
+    from assistant.channels.slack.app import check_settings, web_client
+    from assistant.channels.slack.legacy import import_legacy_store
+    from assistant.wiring import build_services
 
-def _interrupt(*_) -> None:
-    raise KeyboardInterrupt  # SIGTERM stops the server like Ctrl-C
-
-
-def serve_http(app, host: str, port: int, signing_secret: str | None = None) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM)."""
-    server = make_server(host, port, wsgi_app(app, signing_secret), server_class=ThreadingWSGIServer,
-                         handler_class=QuietHandler)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
-    click.echo(f"Slack app listening on http://{host}:{server.server_port}{EVENTS_PATH}", err=True)
+    check_settings(settings, socket_mode=socket_mode)
     try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
+        web_client(settings).auth_test()
+    except (SlackClientError, OSError) as exc:
+        raise ServiceUnavailable(f"Slack did not accept the bot token at {settings.slack_api_url} "
+                                 f"({type(exc).__name__}).",
+                                 hint="Check SLACK_BOT_TOKEN (xoxb-…) and, if set, SLACK_API_URL.") from exc
+    services = build_services(settings)
+    try:
+        import_legacy_store(settings.data_dir / "slack.db", services.chat_store("slack"))  # migrates first
     finally:
-        server.server_close()
-        click.echo("Slack app stopped.", err=True)
+        if "incidents" in vars(services):
+            services.incidents.close()  # no pooled connection may cross the fork into the workers
 
 
 @click.command()
@@ -161,38 +165,48 @@ def serve_http(app, host: str, port: int, signing_secret: str | None = None) -> 
 @click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
 @click.option("--socket", "socket_mode", is_flag=True,
               help="Use Socket Mode instead of HTTP (needs SLACK_APP_TOKEN); for servers Slack cannot reach.")
-def slack(port: int, host: str, socket_mode: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: ASSISTANT_SLACK_WORKERS, 2). Each loads the model once.")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Request threads per worker (default: ASSISTANT_SLACK_THREADS, 16).")
+def slack(port: int, host: str, socket_mode: bool, workers: int | None, threads: int | None) -> None:
     """Run the Slack app: /ask, /checkpost, /report, DMs, @mentions and the App Home."""
     one_blas_thread_per_request()
-    from slack_bolt.error import BoltError
-    from slack_sdk.errors import SlackClientError
-
-    from assistant.channels.slack.app import build_app, check_settings
-    from assistant.wiring import build_services
-
     quiet_sdk_debug_logs()
     settings = Settings()
-    check_settings(settings, socket_mode=socket_mode)
-    services = build_services(settings)
-    click.echo("Loading the guidance index and model…", err=True)
-    warm_up(services)
-    try:
-        app, deps = build_app(services, socket_mode=socket_mode)
-    except (BoltError, SlackClientError, OSError) as exc:  # Bolt checks the token with auth.test on start-up
-        raise ServiceUnavailable(f"Slack did not accept the bot token at {settings.slack_api_url} "
-                                 f"({type(exc).__name__}).",
-                                 hint="Check SLACK_BOT_TOKEN (xoxb-…) and, if set, SLACK_API_URL.") from exc
-    try:
-        deps.deliver_notifications(app.client)  # anything left in the outbox from before a restart
-    except Exception as exc:  # noqa: BLE001 - start anyway; the rows stay pending
-        logger.warning("pending Monitoring Officer notifications not delivered yet (%s)", type(exc).__name__)
+    prepare(settings, socket_mode=socket_mode)
     if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        click.echo("Connecting to Slack in Socket Mode…", err=True)
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        run_socket_mode(settings)
         return
-    serve_http(app, host, port, settings.slack_signing_secret.get_secret_value())
+    from assistant.channels.slack.gunicorn_app import SlackServer
+
+    click.echo(f"Slack app starting on http://{host}:{port}{EVENTS_PATH}", err=True)
+    SlackServer(settings, host=host, port=port, workers=workers or settings.slack_workers,
+                threads=threads or settings.slack_threads).run()
+
+
+def run_socket_mode(settings: Settings) -> None:
+    """Serve over Socket Mode in this process until Ctrl-C or SIGTERM, then finish the work already acked."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from assistant.channels.slack.runtime import SlackRuntime
+
+    runtime = SlackRuntime.start(settings, socket_mode=True)
+    handler = SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value())
+
+    def interrupt(*_) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops it like Ctrl-C
+
+    signal.signal(signal.SIGTERM, interrupt)
+    click.echo("Connecting to Slack in Socket Mode…", err=True)
+    try:
+        handler.start()  # blocks until interrupted
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+        runtime.stop(timeout=settings.slack_graceful_timeout_s)
+        click.echo("Slack app stopped.", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,112 @@
+"""The trained post classifier: the packaged MiniLM with a LoRA adapter and a 15-way multi-label head.
+
+It reads the whole draft, every sentence and every pair of neighbouring sentences (after undoing obfuscation), so
+a risky sentence buried in a long post is seen on its own and a risk that spans two lines is seen together. A
+category is raised when its best window reaches the category's threshold (calibrated out of fold on the training
+batches by ``assistant train checker``); the finding points at that window. Not gated by any word list.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.checking.models import CATEGORIES, Proposal
+from assistant.checking.normalise import normalise
+from assistant.checking.text import Span, sentences
+
+log = logging.getLogger(__name__)
+
+HEAD_FILE = "head.json"
+MAX_WINDOWS = 160  # a very long draft is read sentence by sentence only, up to this many windows
+MAX_WINDOW_CHARS = 1500
+EMBEDDING_SCALE = 20.0  # the head reads 20 x the unit-length embedding (fixed, so logits can grow)
+
+
+def windows(text: str, sents: list[Span] | None = None) -> list[Span]:
+    """The whole text, each sentence, and each pair of neighbouring sentences (no duplicates)."""
+    sents = sents if sents is not None else sentences(text)
+    spans = [Span(0, len(text))] if text.strip() else []
+    spans += sents
+    if len(sents) * 2 < MAX_WINDOWS:
+        spans += [Span(a.start, b.end) for a, b in zip(sents, sents[1:])]
+    seen, out = set(), []
+    for s in spans:
+        if (s.start, s.end) not in seen:
+            seen.add((s.start, s.end))
+            out.append(s)
+    return out[:MAX_WINDOWS]
+
+
+def window_texts(text: str, spans: list[Span]) -> list[str]:
+    """What the encoder reads for each window."""
+    return [normalise(text[s.start : s.end][:MAX_WINDOW_CHARS]) for s in spans]
+
+
+@dataclass(frozen=True)
+class Head:
+    """A linear multi-label head and the per-category thresholds."""
+
+    weight: np.ndarray  # categories x dims
+    bias: np.ndarray
+    thresholds: np.ndarray
+    categories: tuple[str, ...]
+
+    @classmethod
+    def load(cls, folder: Path) -> "Head":
+        data = json.loads((Path(folder) / HEAD_FILE).read_text())
+        return cls(np.array(data["weight"], dtype=np.float32), np.array(data["bias"], dtype=np.float32),
+                   np.array([data["thresholds"][c] for c in data["categories"]], dtype=np.float32),
+                   tuple(data["categories"]))
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """windows x categories probabilities from unit-length embeddings."""
+        return 1.0 / (1.0 + np.exp(-((EMBEDDING_SCALE * vectors) @ self.weight.T + self.bias)))
+
+
+class TrainedClassifier:
+    """A :class:`assistant.checking.service.Detector` over the shipped adapter and head."""
+
+    def __init__(self, folder: Path, model_dir_fn, severities: dict[str, str]) -> None:
+        self.folder = Path(folder)
+        self._model_dir_fn = model_dir_fn  # the verified base model folder, resolved when first needed
+        self.severities = severities
+        self._embedder = None
+        self._head: Head | None = None
+
+    def warm_up(self) -> None:
+        """Load the encoder and head (once per process)."""
+        if self._embedder is None:
+            from assistant.knowledge.embedder import Adapter, NumpyEmbedder
+
+            self._head = Head.load(self.folder)
+            self._embedder = NumpyEmbedder(self._model_dir_fn(), sha256="", adapter=Adapter(self.folder))
+
+    def scores(self, text: str, sents: list[Span] | None = None) -> tuple[list[Span], np.ndarray]:
+        """The windows of the text and their probabilities (windows x categories)."""
+        self.warm_up()
+        spans = windows(text, sents)
+        if not spans:
+            return [], np.zeros((0, len(CATEGORIES)), dtype=np.float32)
+        return spans, self._head.probabilities(self._embedder.encode(window_texts(text, spans)))
+
+    def propose(self, draft: str, scan: str, sents: list[Span], covered: Collection[str]) -> list[Proposal]:
+        """A finding per category whose best window reaches its threshold, pointing at the shortest such window."""
+        spans, probs = self.scores(scan, sents)
+        out = []
+        for j, category in enumerate(self._head.categories):
+            if category in covered or not len(spans):
+                continue
+            above = np.flatnonzero(probs[:, j] >= self._head.thresholds[j])
+            if not len(above):
+                continue
+            # The shortest window that is still above the threshold says where the risk is.
+            best = min(above, key=lambda i: (spans[i].end - spans[i].start, -probs[i, j]))
+            out.append(Proposal(category, self.severities.get(category, "medium"), spans[best].start,
+                                spans[best].end, rule=f"classifier:{category}", source="classifier"))
+        return out

@@ -1,0 +1,205 @@
+"""`assistant train checker`: the post classifier (LoRA adapter + multi-label head) from written drafts.
+
+1. For each training batch, a classifier is trained on the other batches and scores the held-out batch the way
+   the product does (best window per category): out-of-fold scores for every training draft.
+2. Per category, the threshold maximising F-beta (beta 2: a missed risk costs more than a second look) on those
+   scores is kept.
+3. The final classifier is trained on every training batch; the validation batches are scored once, at the end,
+   through the shipped NumPy path.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.checking.classifier import EMBEDDING_SCALE, HEAD_FILE, Head, window_texts, windows
+from assistant.checking.models import CATEGORIES
+from assistant.checking.normalise import normalise
+from assistant.checking.text import sentences
+from assistant.config import Settings
+from assistant.training.data import DATASETS_DIR, Draft, digest, load_drafts, split_files
+
+
+@dataclass(frozen=True)
+class CheckerConfig:
+    """Everything that decides the trained artefacts (recorded in provenance.json)."""
+
+    epochs: int = 2
+    batch_size: int = 32
+    learning_rate: float = 3e-4
+    head_learning_rate: float = 3e-3
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.05
+    max_length: int = 96
+    clean_sentences_per_draft: int = 2  # sentences of clean drafts added as clean examples (windows are scored)
+    f_beta: float = 2.0
+    seed: int = 7
+
+
+def label_matrix(drafts: list[Draft]) -> np.ndarray:
+    """drafts x categories, 1 where the category is labelled."""
+    return np.array([[c in d.labels for c in CATEGORIES] for d in drafts], dtype=np.float32)
+
+
+def training_examples(drafts: list[Draft], config: CheckerConfig, rng: random.Random) -> list[tuple[str, tuple]]:
+    """Whole drafts with their labels, plus a few single sentences of clean drafts (clean too)."""
+    out = [(normalise(d.text), d.labels) for d in drafts]
+    for d in drafts:
+        if d.labels:
+            continue
+        sents = [d.text[s.start : s.end] for s in sentences(d.text)]
+        if len(sents) > 1:
+            out += [(normalise(s), ()) for s in rng.sample(sents, min(len(sents), config.clean_sentences_per_draft))]
+    return out
+
+
+def length_batches(lengths: list[int], size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length (less padding on a CPU): sort within shuffled pools of 8 batches."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches = []
+    for start in range(0, len(order), size * 8):
+        pool = sorted(order[start : start + size * 8], key=lambda i: lengths[i])
+        batches += [pool[i : i + size] for i in range(0, len(pool), size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def fit_classifier(model_dir: Path, drafts: list[Draft], config: CheckerConfig, echo=None):
+    """Train the adapter and head with binary cross-entropy (positives weighted by their rarity)."""
+    import torch
+
+    from assistant.training.encoder import LoraEncoder, seed_everything
+
+    seed_everything(config.seed)
+    rng = random.Random(config.seed)
+    encoder = LoraEncoder(model_dir, r=config.lora_r, alpha=config.lora_alpha, dropout=config.lora_dropout,
+                          max_length=config.max_length)
+    head = torch.nn.Linear(encoder.model.config.hidden_size, len(CATEGORIES))
+    examples = training_examples(drafts, config, rng)
+    y_all = torch.tensor([[c in labels for c in CATEGORIES] for _, labels in examples], dtype=torch.float32)
+    pos = y_all.sum(0)
+    pos_weight = ((len(examples) - pos) / pos.clamp(min=1)).clamp(max=20.0)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    optimiser = torch.optim.AdamW([{"params": encoder.parameters(), "lr": config.learning_rate},
+                                   {"params": head.parameters(), "lr": config.head_learning_rate}])
+    for epoch in range(config.epochs):
+        for idx in length_batches([len(t) for t, _ in examples], config.batch_size, rng):
+            logits = head(EMBEDDING_SCALE * encoder([examples[i][0] for i in idx]))
+            loss = loss_fn(logits, y_all[idx])
+            loss.backward()
+            optimiser.step()
+            optimiser.zero_grad()
+        if echo:
+            echo(f"  epoch {epoch + 1}/{config.epochs}: last batch loss {float(loss):.3f}")
+    return encoder, head
+
+
+def best_window_scores(drafts: list[Draft], encode, head: Head) -> np.ndarray:
+    """drafts x categories: each category's best window probability, as the product computes it."""
+    spans = [windows(d.text) for d in drafts]
+    texts = [t for d, s in zip(drafts, spans) for t in window_texts(d.text, s)]
+    probs = head.probabilities(encode(texts))
+    out, at = np.zeros((len(drafts), len(CATEGORIES)), dtype=np.float32), 0
+    for i, s in enumerate(spans):
+        out[i] = probs[at : at + len(s)].max(0) if s else 0.0
+        at += len(s)
+    return out
+
+
+def calibrate(scores: np.ndarray, labels: np.ndarray, beta: float) -> np.ndarray:
+    """Per category, the threshold with the best F-beta on these (out-of-fold) scores."""
+    thresholds = np.full(len(CATEGORIES), 0.5, dtype=np.float32)
+    for j in range(len(CATEGORIES)):
+        best = -1.0
+        for t in np.unique(np.concatenate([scores[:, j], [0.5]])):
+            pred = scores[:, j] >= t
+            tp = float((pred & (labels[:, j] > 0)).sum())
+            precision = tp / max(pred.sum(), 1)
+            recall = tp / max(labels[:, j].sum(), 1)
+            f = (1 + beta**2) * precision * recall / max(beta**2 * precision + recall, 1e-9)
+            if f > best:
+                best, thresholds[j] = f, t
+    return thresholds
+
+
+def report(scores: np.ndarray, labels: np.ndarray, thresholds: np.ndarray) -> dict:
+    """Per-category recall and precision, macro recall, and the share of clean drafts with any finding."""
+    pred = scores >= thresholds
+    per = {}
+    for j, c in enumerate(CATEGORIES):
+        positives = labels[:, j] > 0
+        per[c] = {"n": int(positives.sum()),
+                  "recall": round(float((pred[:, j] & positives).sum() / max(positives.sum(), 1)), 4),
+                  "precision": round(float((pred[:, j] & positives).sum() / max(pred[:, j].sum(), 1)), 4)}
+    clean = labels.sum(1) == 0
+    return {"drafts": int(len(labels)), "clean": int(clean.sum()),
+            "macro_recall": round(float(np.mean([v["recall"] for v in per.values()])), 4),
+            "clean_false_positive_rate": round(float(pred[clean].any(1).mean()) if clean.any() else 0.0, 4),
+            "per_category": per}
+
+
+def _head_of(head, thresholds) -> Head:
+    return Head(head.weight.detach().numpy().copy(), head.bias.detach().numpy().copy(),
+                np.asarray(thresholds, dtype=np.float32), CATEGORIES)
+
+
+def train_checker(settings: Settings, out_dir: Path, *, config: CheckerConfig | None = None,
+                  data_dir: Path = DATASETS_DIR, echo=print) -> dict:
+    """Train and write the adapter, head.json and provenance.json; return the provenance."""
+    from assistant.knowledge.embedder import verify_model
+
+    config = config or CheckerConfig()
+    started = time.time()
+    model_dir = verify_model(settings.resolved_model_path, settings.model_sha256)
+    train_files, val_files = split_files("checkpost", "train", data_dir), split_files("checkpost", "validation", data_dir)
+    train, validation = load_drafts(train_files), load_drafts(val_files)
+    batches = sorted({d.batch for d in train})
+    oof_scores = np.zeros((len(train), len(CATEGORIES)), dtype=np.float32)
+    for held in batches:
+        echo(f"Cross-fitting: classifier without {held}…")
+        encoder, head = fit_classifier(model_dir, [d for d in train if d.batch != held], config, echo)
+        rows = [i for i, d in enumerate(train) if d.batch == held]
+        oof_scores[rows] = best_window_scores([train[i] for i in rows], encoder.encode, _head_of(head, [0.5] * 15))
+    y_train = label_matrix(train)
+    thresholds = calibrate(oof_scores, y_train, config.f_beta)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The evidence behind the thresholds, kept so they can be audited or re-chosen without retraining.
+    np.savez_compressed(out_dir / "calibration.npz", scores=oof_scores, labels=y_train,
+                        ids=np.array([d.id for d in train]))
+    echo("Final classifier on every training batch…")
+    encoder, head = fit_classifier(model_dir, train, config, echo)
+    encoder.save(out_dir)
+    final = _head_of(head, thresholds)
+    (out_dir / HEAD_FILE).write_text(json.dumps({
+        "categories": list(CATEGORIES), "embedding_scale": EMBEDDING_SCALE,
+        "weight": final.weight.tolist(), "bias": final.bias.tolist(),
+        "thresholds": {c: float(t) for c, t in zip(CATEGORIES, thresholds)},
+    }) + "\n")
+    from assistant.knowledge.embedder import Adapter, NumpyEmbedder
+
+    shipped = NumpyEmbedder(model_dir, sha256="", adapter=Adapter(out_dir))
+    val_scores = best_window_scores(validation, shipped.encode, Head.load(out_dir))
+    provenance = {
+        "artefact": "post-checker LoRA adapter + multi-label head + per-category thresholds",
+        "base_model": {"path_name": model_dir.name, "sha256": settings.model_sha256},
+        "data": {"train": [f.name for f in train_files], "validation": [f.name for f in val_files],
+                 "train_sha256": digest(train_files), "validation_sha256": digest(val_files),
+                 "train_drafts": len(train), "validation_drafts": len(validation)},
+        "config": asdict(config),
+        "threshold_rule": f"per category, best F{config.f_beta:g} on out-of-fold scores of the training batches",
+        "cross_fitted_training": report(oof_scores, y_train, thresholds),
+        "validation_classifier_alone": report(val_scores, label_matrix(validation), thresholds),
+        "reproduce": "assistant train checker",
+        "seconds": round(time.time() - started),
+    }
+    (out_dir / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
+    return provenance

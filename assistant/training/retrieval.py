@@ -1,0 +1,224 @@
+"""`assistant train retrieval`: the retrieval adapter and the abstention classifier, from written questions.
+
+1. For each training batch, an adapter is trained on the other batches and the held-out batch's questions are
+   searched with it: retrieval features that no model has seen the answers to (cross-fitting).
+2. The abstention classifier (logistic regression over those features) is fitted; its threshold is the highest
+   that refuses at most ``MAX_FALSE_REFUSALS`` of the answerable training questions, out of fold.
+3. The final adapter is trained on every training batch; the validation batches are scored once, at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.knowledge.base import KnowledgeBase
+from assistant.knowledge.search import FEATURE_NAMES, Hit, MatrixIndex, Retriever
+from assistant.knowledge.store import embedding_text
+from assistant.training.data import DATASETS_DIR, Question, digest, load_questions, split_files
+
+log = logging.getLogger(__name__)
+MAX_FALSE_REFUSALS = 0.03
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Everything that decides the trained artefacts (recorded in provenance.json)."""
+
+    epochs: int = 2
+    batch_size: int = 32
+    learning_rate: float = 2e-4
+    lora_r: int = 8
+    lora_alpha: int = 16
+    lora_dropout: float = 0.05
+    loss_scale: float = 20.0
+    max_length: int = 128  # training only (most paragraphs are shorter); the shipped encoder reads 256
+    seed: int = 13
+    abstention_c: float = 1.0
+
+
+def fit_adapter(model_dir: Path, questions: list[Question], para_text: dict[str, str], config: RetrievalConfig,
+                progress=None):
+    """Train a LoRA adapter with in-batch negatives (MultipleNegativesRanking loss) on (question, paragraph)."""
+    import torch
+
+    from assistant.training.encoder import LoraEncoder, seed_everything
+
+    seed_everything(config.seed)
+    rng = random.Random(config.seed)
+    encoder = LoraEncoder(model_dir, r=config.lora_r, alpha=config.lora_alpha, dropout=config.lora_dropout,
+                          max_length=config.max_length)
+    optimiser = torch.optim.AdamW(encoder.parameters(), lr=config.learning_rate)
+    items = [q for q in questions if q.answerable and q.paragraphs]
+    for epoch in range(config.epochs):
+        rng.shuffle(items)
+        pending = list(items)
+        while pending:
+            batch, used, rest = [], set(), []
+            for q in pending:  # one question per target paragraph in a batch: no duplicate "negatives"
+                target = rng.choice(q.paragraphs)
+                if len(batch) < config.batch_size and target not in used:
+                    batch.append((q, target))
+                    used.add(target)
+                else:
+                    rest.append(q)
+            pending = rest
+            if len(batch) < 2:
+                break
+            q_vec = encoder([q.question for q, _ in batch])
+            p_vec = encoder([para_text[t] for _, t in batch])
+            scores = q_vec @ p_vec.T * config.loss_scale
+            # Another gold paragraph of the same question is not a negative.
+            mask = torch.tensor([[j != i and t in q.paragraphs for j, (_, t) in enumerate(batch)]
+                                 for i, (q, _) in enumerate(batch)])
+            scores = scores.masked_fill(mask, -1e4)
+            loss = torch.nn.functional.cross_entropy(scores, torch.arange(len(batch)))
+            loss.backward()
+            optimiser.step()
+            optimiser.zero_grad()
+        if progress:
+            progress(f"  epoch {epoch + 1}/{config.epochs}: last batch loss {float(loss):.3f}")
+    return encoder
+
+
+@dataclass
+class Searched:
+    """One question searched with one encoder."""
+
+    question: Question
+    hits: list[Hit]
+    features: np.ndarray
+    vector: np.ndarray
+
+
+def search_all(retriever: Retriever, encode, questions: list[Question], k: int = 5) -> list[Searched]:
+    """Search every question (``encode`` gives query vectors from the retriever's encoder)."""
+    vectors = encode([q.question for q in questions])
+    out = []
+    for q, v in zip(questions, vectors):
+        hits, features = retriever.search_with_features(q.question, k=k, vector=v)
+        out.append(Searched(q, hits, features, v))
+    return out
+
+
+def retriever_with(kb: KnowledgeBase, encode) -> Retriever:
+    """A retriever over the corpus whose dense side is this encoder's vectors (in memory, exact)."""
+    vectors = encode([embedding_text(p) for p in kb.paragraphs])
+    return Retriever(kb.paragraphs, MatrixIndex([p.id for p in kb.paragraphs], vectors), encode, kb.councils())
+
+
+def gold_rank(searched: Searched) -> int | None:
+    """1-based rank of the first hit that is (or folds in) a gold paragraph; None if not in the hits."""
+    gold = set(searched.question.paragraphs)
+    for rank, hit in enumerate(searched.hits, 1):
+        if hit.paragraph.id in gold or any(p.id in gold for p in hit.also_in):
+            return rank
+    return None
+
+
+def design_matrix(searched: list[Searched]) -> np.ndarray:
+    """Abstention inputs: the retrieval features followed by the query embedding (its in-scope direction)."""
+    return np.stack([np.concatenate([s.features, s.vector]) for s in searched])
+
+
+def fit_abstention(x: np.ndarray, y: np.ndarray, c: float) -> dict:
+    """Standardised logistic regression; returns the JSON-able model (no sklearn needed to apply it)."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(0), x.std(0) + 1e-6
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit((x - mean) / scale, y)
+    return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": model.coef_[0].tolist(),
+            "intercept": float(model.intercept_[0])}
+
+
+def in_scope_probability(model: dict, x: np.ndarray) -> np.ndarray:
+    """P(the guidance covers the question) for rows of the design matrix."""
+    z = ((x - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]) + model["intercept"]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def threshold_for(p_answerable: np.ndarray, max_false_refusals: float) -> float:
+    """The highest threshold that refuses at most this share of answerable questions."""
+    ordered = np.sort(p_answerable)
+    allowed = int(np.floor(max_false_refusals * len(ordered)))
+    return float(ordered[allowed]) - 1e-6 if len(ordered) else 0.5
+
+
+def metrics(searched: list[Searched], p_in: np.ndarray, threshold: float) -> dict:
+    """recall@k and MRR over answerable questions; refusals of out-of-scope ones; false refusals."""
+    answerable = [(s, p) for s, p in zip(searched, p_in) if s.question.answerable]
+    oos = [(s, p) for s, p in zip(searched, p_in) if not s.question.answerable]
+    ranks = [gold_rank(s) for s, _ in answerable]
+    n = max(len(answerable), 1)
+    return {
+        "answerable": len(answerable), "out_of_scope": len(oos),
+        "recall@1": round(sum(r is not None and r <= 1 for r in ranks) / n, 4),
+        "recall@3": round(sum(r is not None and r <= 3 for r in ranks) / n, 4),
+        "recall@5": round(sum(r is not None and r <= 5 for r in ranks) / n, 4),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
+        "false_refusals": round(sum(p < threshold for _, p in answerable) / n, 4),
+        "out_of_scope_refused": round(sum(p < threshold for _, p in oos) / max(len(oos), 1), 4),
+    }
+
+
+def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfig | None = None,
+                    data_dir: Path = DATASETS_DIR, echo=print) -> dict:
+    """Train and write the adapter, abstention.json and provenance.json; return the provenance."""
+    config = config or RetrievalConfig()
+    started = time.time()
+    kb = KnowledgeBase.from_settings(settings)
+    para_text = {p.id: embedding_text(p) for p in kb.paragraphs}
+    train_files, val_files = split_files("questions", "train", data_dir), split_files("questions", "validation", data_dir)
+    train, validation = load_questions(train_files), load_questions(val_files)
+    unknown = {pid for q in train + validation for pid in q.paragraphs} - set(para_text)
+    if unknown:
+        raise ValueError(f"Questions cite paragraphs the corpus does not have: {sorted(unknown)[:5]}")
+    batches = sorted({q.batch for q in train})
+    oof: list[Searched] = []
+    for held in batches:
+        echo(f"Cross-fitting: adapter without {held}…")
+        encoder = fit_adapter(kb.model_dir, [q for q in train if q.batch != held], para_text, config, echo)
+        oof += search_all(retriever_with(kb, encoder.encode), encoder.encode, [q for q in train if q.batch == held])
+    x, y = design_matrix(oof), np.array([s.question.answerable for s in oof])
+    abstention = fit_abstention(x, y, config.abstention_c)
+    p_oof = in_scope_probability(abstention, x)
+    abstention["threshold"] = threshold_for(p_oof[y], MAX_FALSE_REFUSALS)
+    abstention["features"] = [*FEATURE_NAMES, "query_embedding[384]"]
+    echo("Final adapter on every training batch…")
+    encoder = fit_adapter(kb.model_dir, train, para_text, config, echo)
+    out_dir = Path(out_dir)
+    encoder.save(out_dir)
+    (out_dir / "abstention.json").write_text(json.dumps(abstention) + "\n")
+    # Validation, once, through the shipped NumPy path (the adapter merged into the base weights).
+    from assistant.knowledge.embedder import Adapter, NumpyEmbedder
+
+    shipped = NumpyEmbedder(kb.model_dir, sha256="", adapter=Adapter(out_dir))
+    searched = search_all(retriever_with(kb, shipped.encode), shipped.encode, validation)
+    val_metrics = metrics(searched, in_scope_probability(abstention, design_matrix(searched)), abstention["threshold"])
+    base = NumpyEmbedder(kb.model_dir, sha256="")
+    base_searched = search_all(retriever_with(kb, base.encode), base.encode, validation)
+    provenance = {
+        "artefact": "retrieval LoRA adapter + abstention classifier",
+        "base_model": {"path_name": kb.model_dir.name, "sha256": settings.model_sha256},
+        "data": {"train": [f.name for f in train_files], "validation": [f.name for f in val_files],
+                 "train_sha256": digest(train_files), "validation_sha256": digest(val_files),
+                 "train_questions": len(train), "validation_questions": len(validation)},
+        "config": asdict(config),
+        "threshold_rule": f"highest threshold refusing <= {MAX_FALSE_REFUSALS:.0%} of answerable training "
+                          "questions, out of fold",
+        "cross_fitted_training": metrics(oof, p_oof, abstention["threshold"]),
+        "validation": val_metrics,
+        "validation_base_model_search_only": {k: v for k, v in metrics(base_searched, np.ones(len(base_searched)),
+                                                                       0.0).items() if k.startswith(("recall", "mrr"))},
+        "reproduce": "assistant train retrieval",
+        "seconds": round(time.time() - started),
+    }
+    (out_dir / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
+    return provenance

@@ -1,0 +1,63 @@
+"""The trained classifier: windows and normalisation (no model), then the shipped artefact through the real model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checking.classifier import MAX_WINDOWS, windows
+from assistant.checking.normalise import normalise
+
+
+def test_windows_are_the_whole_draft_each_sentence_and_neighbouring_pairs():
+    text = "Great turnout today. The officer in charge is a liar. Thanks all."
+    spans = [text[s.start : s.end] for s in windows(text)]
+    assert spans[0] == text
+    assert "The officer in charge is a liar." in spans
+    assert "Great turnout today. The officer in charge is a liar." in spans
+    assert len(spans) == len(set(spans)) == 1 + 3 + 2
+
+
+def test_a_very_long_draft_is_read_in_a_bounded_number_of_windows():
+    text = "Fine words here. " * 3000
+    assert len(windows(text)) <= MAX_WINDOWS
+    assert windows("   ") == []
+
+
+@pytest.mark.parametrize("obfuscated, plain", [
+    ("what a load of b0ll0cks", "what a load of bollocks"), ("sh!t show", "shit show"), ("f u c k this", "fuck this"),
+    ("@rse", "arse"), ("$hite", "shite"),
+])
+def test_obfuscation_is_undone(obfuscated, plain):
+    assert normalise(obfuscated) == plain
+
+
+@pytest.mark.parametrize("text", ["Call 0121 555 0199", "B69 3DE", "AB12 CDE", "on the 2nd May at 10am",
+                                  "covid19 jabs", "Yes! Great", "f*** off"])
+def test_numbers_postcodes_and_plates_are_left_alone(text):
+    assert normalise(text) == text
+
+
+@pytest.mark.real
+class TestShippedClassifier:
+    """Behaviour of the shipped adapter + head through the real model (the checker as the assistant builds it)."""
+
+    def test_findings_come_from_the_classifier_and_point_at_the_sentence(self, real_checker):
+        draft = ("Long day at the budget meeting, lots of good questions from residents about the bus cuts. "
+                 "Thanks to everyone who came to the drop-in at the library. "
+                 "Everyone knows the planning chair takes backhanders from developers. "
+                 "Next surgery is on the 3rd at the community centre.")
+        result = real_checker.check(draft)
+        found = [f for f in result.findings if f.category == "defamation"]
+        assert found and "backhanders" in found[0].quote and len(found[0].quote) < len(draft)
+
+    def test_obfuscated_swearing_is_caught(self, real_checker):
+        result = real_checker.check("Absolute sh1te decision by the cabinet, what a load of b0ll0cks")
+        assert "obscene" in result.categories
+
+    @pytest.mark.parametrize("clean", [
+        "I think the cabinet is wrong to close Brook Street library and I'll keep pushing for a rethink.",
+        "The planning application for the Mill Lane site is on the council website; comments close on 3 May.",
+        "Huge thanks to the highways team for fixing the potholes on Station Road so quickly.",
+    ])
+    def test_fair_posts_pass(self, real_checker, clean):
+        assert real_checker.check(clean).verdict == "ok"

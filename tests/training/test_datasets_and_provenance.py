@@ -1,0 +1,85 @@
+"""The written data sets are well-formed and split by batch; the shipped artefacts say what they were trained on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.checking.models import CATEGORIES
+from assistant.config import MODELS_DIR, Settings
+from assistant.knowledge.corpus import chunk_corpus, load_corpus
+from assistant.training.data import DATASETS_DIR, digest, load_drafts, load_questions, split_files
+
+SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
+
+
+def _split(task: str) -> tuple[list[Path], list[Path]]:
+    return split_files(task, "train"), split_files(task, "validation")
+
+
+@pytest.mark.parametrize("task", ["questions", "checkpost"])
+def test_train_and_validation_are_different_batches(task):
+    train, validation = _split(task)
+    assert train and validation and not {f.name for f in train} & {f.name for f in validation}
+    assert all(f.is_file() for f in train + validation)
+
+
+def test_questions_cite_paragraphs_the_corpus_has():
+    ids = {p.id for p in chunk_corpus(*load_corpus(Settings().corpus_dir))}
+    questions = load_questions(sum(_split("questions"), []))
+    assert len({q.id for q in questions}) == len(questions) > 1500
+    answerable = [q for q in questions if q.answerable]
+    assert all(q.paragraphs for q in answerable) and not any(q.paragraphs for q in questions if not q.answerable)
+    assert {pid for q in questions for pid in q.paragraphs} <= ids
+    assert sum(not q.answerable for q in questions) >= 300
+    covered = {pid for q in answerable for pid in q.paragraphs}
+    assert len(covered) >= 0.9 * len(ids)  # nearly every paragraph is asked about (headings are not)
+
+
+def test_drafts_are_labelled_with_known_categories_and_balanced():
+    drafts = load_drafts(sum(_split("checkpost"), []))
+    assert len({d.id for d in drafts}) == len(drafts) >= 3000
+    assert sum(not d.labels for d in drafts) >= 0.4 * len(drafts)
+    for c in CATEGORIES:
+        assert sum(c in d.labels for d in drafts) >= 120, c
+
+
+def test_no_dev_item_was_copied_into_the_data():
+    if not SHARED_EVAL.is_dir():
+        pytest.skip("the dev sets are not beside this checkout")
+    dev_text = set()
+    for f in SHARED_EVAL.glob("*.jsonl"):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                dev_text.add(" ".join(str(item.get("text") or item.get("question")).lower().split()))
+    ours = {" ".join(d.text.lower().split()) for d in load_drafts(sum(_split("checkpost"), []))}
+    ours |= {" ".join(q.question.lower().split()) for q in load_questions(sum(_split("questions"), []))}
+    assert not dev_text & ours
+
+
+@pytest.mark.parametrize("artefact, task, weights", [("retrieval", "questions", "abstention.json"),
+                                                      ("checker", "checkpost", "head.json")])
+def test_shipped_artefacts_match_the_data_in_the_repo(artefact, task, weights):
+    folder = MODELS_DIR / artefact
+    provenance = json.loads((folder / "provenance.json").read_text())
+    train, validation = _split(task)
+    assert provenance["data"]["train_sha256"] == digest(train), f"retrain: assistant train {artefact}"
+    assert provenance["data"]["validation_sha256"] == digest(validation), f"retrain: assistant train {artefact}"
+    assert provenance["base_model"]["sha256"] == Settings().model_sha256
+    assert provenance["reproduce"] == f"assistant train {artefact}" and provenance["config"]
+    # Small: an adapter and a head, never a copy of the 90 MB model.
+    total = sum(f.stat().st_size for f in folder.iterdir())
+    assert (folder / "adapter_model.safetensors").is_file() and (folder / weights).is_file()
+    assert total < 5 * 1024 * 1024
+    assert json.loads((folder / "adapter_config.json").read_text())["r"] == provenance["config"]["lora_r"]
+
+
+def test_digest_changes_with_the_data(tmp_path):
+    a = tmp_path / "a.jsonl"
+    a.write_text('{"id": 1}\n')
+    before = digest([a])
+    a.write_text('{"id": 2}\n')
+    assert digest([a]) != before
