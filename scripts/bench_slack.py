@@ -1,13 +1,15 @@
-"""Latency of the running Slack app under concurrent load: ack and answer, p50/p95.
+"""Latency of the running Slack app under concurrent load: ack and answer, p50/p95, and errors.
 
-Starts a local fake Slack (tests/slack/fake_slack.py) and the real app (`assistant slack --port`) on the built
-index, then fires rounds of CONCURRENCY signed requests at once:
+Starts a local fake Slack (tests/slack/fake_slack.py) and the real app (`assistant slack --port`: gunicorn with
+its gthread workers) on the built index, then fires rounds of CONCURRENCY signed requests at once:
 
 - /ask: ack = until the HTTP response; answer = until the answer reaches the response_url;
 - @mentions: ack = until the HTTP response; answer = until chat.postMessage in the thread;
 - /checkpost: ack, and until the check result reaches the response_url.
 
-Usage: python scripts/bench_slack.py [--concurrency 20] [--rounds 3] [--json]
+An error is a non-200 ack, a reply that is an error message, or no reply within two minutes.
+
+Usage: python scripts/bench_slack.py [--concurrency 20] [--rounds 5] [--workers N] [--index-dir DIR] [--json]
 """
 
 from __future__ import annotations
@@ -57,11 +59,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank] * 1000
 
 
-def start_app(fake: FakeSlack, data_dir: Path, port: int) -> subprocess.Popen:
+def start_app(fake: FakeSlack, data_dir: Path, port: int, *, workers: int | None = None,
+              index_dir: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": fake.url, "ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_LLM_PROVIDER": "none"}
+    if index_dir is not None:
+        env["ASSISTANT_INDEX_DIR"] = str(index_dir)
+    extra = ["--workers", str(workers)] if workers else []
     process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "slack", "--host", "127.0.0.1",
-                                "--port", str(port)], env=env, cwd=str(ROOT), stderr=subprocess.DEVNULL)
+                                "--port", str(port), *extra], env=env, cwd=str(ROOT), stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -90,24 +96,35 @@ def arrived(call) -> float:
     return call.at
 
 
-def burst(concurrency: int, fire) -> list[tuple[float, float]]:
-    """Run ``fire(i, barrier)`` in ``concurrency`` threads released together; returns their (ack, answer) times."""
+def burst(concurrency: int, fire) -> list[tuple[float, float] | None]:
+    """Run ``fire(i, barrier)`` in ``concurrency`` threads released together; returns their (ack, answer) times,
+    None for a request that failed."""
     barrier = threading.Barrier(concurrency)
+
+    def one(i: int) -> tuple[float, float] | None:
+        try:
+            return fire(i, barrier)
+        except (AssertionError, OSError) as exc:
+            print(f"error: {type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+            return None
+
     with ThreadPoolExecutor(concurrency) as pool:
-        return list(pool.map(lambda i: fire(i, barrier), range(concurrency)))
+        return list(pool.map(one, range(concurrency)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the app's own)")
+    parser.add_argument("--index-dir", type=Path, default=None, help="a built index (default: the app's own)")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     args = parser.parse_args()
 
     fake = FakeSlack().start()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        process = start_app(fake, Path(tmp), port)
+        process = start_app(fake, Path(tmp), port, workers=args.workers, index_dir=args.index_dir)
         sender = SlackSender(f"http://127.0.0.1:{port}/slack/events", fake)
         counter = iter(range(1, 10**9))
         try:
@@ -145,10 +162,11 @@ def main() -> None:
             burst(2, ask)  # one warm-up round: first-request costs are not what we measure
             results = {}
             for name, fire in (("/ask", ask), ("@mention", mention), ("/checkpost", checkpost)):
-                samples = [s for _ in range(args.rounds) for s in burst(args.concurrency, fire)]
+                tried = [s for _ in range(args.rounds) for s in burst(args.concurrency, fire)]
+                samples = [s for s in tried if s is not None] or [(float("nan"), float("nan"))]
                 acks, answers = [a for a, _ in samples], [b for _, b in samples]
                 results[name] = {
-                    "requests": len(samples), "concurrency": args.concurrency,
+                    "requests": len(tried), "errors": tried.count(None), "concurrency": args.concurrency,
                     "ack_p50_ms": round(percentile(acks, 50), 1), "ack_p95_ms": round(percentile(acks, 95), 1),
                     "ack_max_ms": round(max(acks) * 1000, 1),
                     "answer_p50_ms": round(percentile(answers, 50), 1),
@@ -165,10 +183,11 @@ def main() -> None:
         return
     print(f"Slack app latency: {args.rounds} rounds of {args.concurrency} concurrent signed requests "
           f"({os.cpu_count()} CPUs)")
-    print(f"{'request':<12}{'n':>5}{'ack p50':>10}{'ack p95':>10}{'ack max':>10}{'answer p50':>13}{'answer p95':>13}")
+    print(f"{'request':<12}{'n':>5}{'errors':>8}{'ack p50':>10}{'ack p95':>10}{'ack max':>10}{'answer p50':>13}"
+          f"{'answer p95':>13}")
     for name, r in results.items():
-        print(f"{name:<12}{r['requests']:>5}{r['ack_p50_ms']:>8.0f}ms{r['ack_p95_ms']:>8.0f}ms{r['ack_max_ms']:>8.0f}ms"
-              f"{r['answer_p50_ms']:>11.0f}ms{r['answer_p95_ms']:>11.0f}ms")
+        print(f"{name:<12}{r['requests']:>5}{r['errors']:>8}{r['ack_p50_ms']:>8.0f}ms{r['ack_p95_ms']:>8.0f}ms"
+              f"{r['ack_max_ms']:>8.0f}ms{r['answer_p50_ms']:>11.0f}ms{r['answer_p95_ms']:>11.0f}ms")
 
 
 if __name__ == "__main__":

@@ -17,13 +17,14 @@ FILE = "abstention.json"
 
 @dataclass(frozen=True)
 class Abstention:
-    """A standardised linear model over ``[features, query vector]`` and its refusal threshold."""
+    """A standardised linear model over the retrieval features (and, if chosen in training, the query vector)."""
 
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
     threshold: float
+    uses_embedding: bool = True
 
     @classmethod
     def load(cls, folder: Path) -> "Abstention | None":
@@ -33,11 +34,12 @@ class Abstention:
             return None
         data = json.loads(path.read_text())
         return cls(np.array(data["mean"], dtype=np.float32), np.array(data["scale"], dtype=np.float32),
-                   np.array(data["coef"], dtype=np.float32), float(data["intercept"]), float(data["threshold"]))
+                   np.array(data["coef"], dtype=np.float32), float(data["intercept"]), float(data["threshold"]),
+                   bool(data.get("uses_embedding", True)))
 
     def probability(self, features: np.ndarray, vector: np.ndarray) -> float:
         """P(covered); the row must have the length the model was trained on."""
-        x = np.concatenate([features, vector]).astype(np.float32)
+        x = (np.concatenate([features, vector]) if self.uses_embedding else features).astype(np.float32)
         if x.shape != self.mean.shape:
             raise ValueError("The abstention model was trained for another encoder; retrain it.")
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)

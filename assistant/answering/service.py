@@ -112,7 +112,8 @@ class Answerer:
             )
         council = council or self.council
         query = with_context(question, history)
-        hits, features, vector = self.knowledge.search_with_features(query, k=CROSS_COUNCIL_POOL)
+        # k as in training: the abstention features must be computed exactly as they were when it was fitted.
+        hits, features, vector = self.knowledge.search_with_features(query, k=self.top_k)
         offers = self._offers(question)
         covered, confidence = (bool(hits), 1.0 if hits else 0.0)
         if hits and self.abstention is not None:
@@ -120,6 +121,8 @@ class Answerer:
         if not covered:
             return self._abstain(question, confidence, hits, offers)
         cross = self._cross_council(query)
+        if cross:
+            hits = self.knowledge.search(query, k=CROSS_COUNCIL_POOL)
         chosen, notes = self._choose(hits, council, cross)
         citations = tuple(self._cite(p, h.score) for h in chosen for p in (h.paragraph, *h.also_in))
         lead = self._lead(vector, chosen)
@@ -199,8 +202,8 @@ class Answerer:
         return tuple(offers)
 
     def _abstain(self, question: str, confidence: float, hits: list[Hit], offers: tuple[str, ...]) -> Answer:
-        looked = "; ".join(dict.fromkeys(f"{short_council(h.paragraph.council)} — {h.paragraph.section.split(' > ')[-1]}"
-                                         for h in hits[:3]))
+        looked = "; ".join(dict.fromkeys(
+            f"{short_council(h.paragraph.council)} — {h.paragraph.section.split(' > ')[-1]}" for h in hits[:3]))
         notes = (f"Closest guidance I looked at: {looked}.",) if looked else ()
         text = "\n".join([NOT_COVERED, *notes, *(OFFERS[o] for o in offers)])
         return Answer(question, True, text, NOT_COVERED, (), (), round(confidence, 3), notes=notes, offers=offers)

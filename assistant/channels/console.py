@@ -122,6 +122,7 @@ def run_chat(services, console: Console | None = None, *, user_id: str | None = 
     reader = reader or default_reader(console)
     user_id = user_id or f"console:{getpass.getuser()}"
     council = services.settings.council
+    asked: list[str] = []  # this session's questions: a follow-up ("what about Instagram?") is read with them
     console.print("[bold]Councillor guidance assistant[/bold] — answers quote your councils' social-media guidance.")
     console.print(escape(HELP), style="dim")
     while True:
@@ -153,7 +154,8 @@ def run_chat(services, console: Console | None = None, *, user_id: str | None = 
             else:
                 from assistant.channels.render import print_answer
 
-                print_answer(services.answerer.answer(rest, council=council), console)
+                print_answer(services.answerer.answer(rest, council=council, history=asked), console)
+                asked.append(rest)
         except UserError as exc:
             console.print(f"[red]{escape(exc.display())}[/red]")
 

@@ -59,8 +59,8 @@ def read_local_file(word: str, *, home: Path, max_bytes: int) -> LocalFile:
         kind = "a folder" if resolved.is_dir() else "not a file that can be read"
         raise InvalidInput(f"{resolved} is {kind}, so it was not attached.",
                            hint="Give the path of a screenshot, PDF or other file.") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket, not an ordinary file"
             raise InvalidInput(f"{resolved} is {kind}, so it was not attached.",
@@ -68,7 +68,10 @@ def read_local_file(word: str, *, home: Path, max_bytes: int) -> LocalFile:
         if info.st_size > max_bytes:
             raise InvalidInput(f"{resolved} is larger than the {max_bytes / (1024 * 1024):.1f} MB that can be attached.",
                                hint="Please attach a smaller version and keep the original safe.")
-        data = handle.read(max_bytes + 1)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # it grew while we looked
         raise InvalidInput(f"{resolved} is larger than the {max_bytes / (1024 * 1024):.1f} MB that can be attached.")
     return LocalFile(resolved, data)

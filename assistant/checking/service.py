@@ -11,7 +11,7 @@ import logging
 from collections.abc import Collection
 from typing import Any, Protocol
 
-from assistant.checking.catalogue import Catalogue, CiteRef, load_catalogue
+from assistant.checking.catalogue import Catalogue, CiteRef, checker_catalogue, load_catalogue
 from assistant.checking.citations import CitationIndex
 from assistant.checking.engine import RuleHit, run_rules
 from assistant.checking.models import SEVERITY_RANK, CheckResult, Finding, Proposal, verdict_for
@@ -91,7 +91,9 @@ class PostChecker:
             verdict=verdict_for(findings),
             findings=tuple(findings),
             # A rewrite must be complete: when a rule had too many matches to list, offer none.
-            rewrite=None if truncated else safer_rewrite(draft, hits),
+            rewrite=None if truncated else safer_rewrite(
+                draft, hits, extra=[f for f in findings if f.source != "rules"],
+                recognisers=self.catalogue.recognisers),
             council=council,
         )
 
@@ -168,7 +170,7 @@ def build_checker(settings: Any, knowledge: Any) -> PostChecker:
     """The post checker for these settings: rules and recognisers, the trained classifier, an optional LLM judge."""
     from assistant.checking.judge import build_judge
 
-    catalogue = load_catalogue()
+    catalogue = checker_catalogue(settings)
     return PostChecker(
         knowledge,
         catalogue=catalogue,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from pathlib import Path
 
 import click
@@ -164,15 +165,22 @@ def export(obj, reference: str | None, as_csv: bool, output: Path | None) -> Non
         if output is None:
             click.echo(data, nl=False)
             return
-        output.write_text(data, encoding="utf-8")
+        _write_private(output, data.encode("utf-8"))
     else:
         if not reference:
             raise click.UsageError("Give the REFERENCE to export as PDF, or use --csv.")
         pdf = service.export_pdf(actor, reference)
         output = output or Path(f"{reference.strip().upper()}.pdf")
-        output.write_bytes(pdf)
-    output.chmod(0o600)  # the export holds the report itself
+        _write_private(output, pdf)
     click.echo(f"Wrote {output}")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (0600 from the start: it holds a report or its evidence)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    path.chmod(0o600)  # an existing file keeps its mode through O_CREAT; narrow it too
 
 
 @incidents.command()
@@ -193,6 +201,5 @@ def evidence(obj, reference: str, sha256: str | None, out_dir: Path) -> None:
     for item in wanted:
         info, data = service.evidence_file(actor, reference, item.sha256)
         target = out_dir / f"{info.sha256[:8]}-{info.filename}"  # names were sanitised on upload
-        target.write_bytes(data)
-        target.chmod(0o600)
+        _write_private(target, data)
         click.echo(f"Wrote {target}")

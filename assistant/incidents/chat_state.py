@@ -64,19 +64,20 @@ class ChatStore:
     def claim(self, key: str) -> bool:
         """True the first time ``key`` is claimed, False ever after (until it expires after a week)."""
         with self.db.transaction() as session:
-            result = session.execute(self._insert(ChatClaim).values(key=self._key(key), at=self.clock())
-                                     .on_conflict_do_nothing())
-            return result.rowcount == 1
+            # RETURNING, not rowcount: psycopg reports no row count for an INSERT … ON CONFLICT that SQLAlchemy built.
+            inserted = session.execute(self._insert(ChatClaim).values(key=self._key(key), at=self.clock())
+                                       .on_conflict_do_nothing().returning(ChatClaim.key)).first()
+            return inserted is not None
 
     def release(self, key: str) -> None:
         """Give a claim back (the work it guarded failed and may be tried again)."""
         with self.db.transaction() as session:
-            session.execute(delete(ChatClaim).where(ChatClaim.key == self._key(key)))
+            session.connection().execute(delete(ChatClaim).where(ChatClaim.key == self._key(key)))
 
     def prune_claims(self, older_than: timedelta = CLAIM_TTL) -> int:
         """Forget claims older than the retry window; returns how many."""
         with self.db.transaction() as session:
-            return session.execute(delete(ChatClaim).where(ChatClaim.at < self.clock() - older_than)).rowcount
+            return session.connection().execute(delete(ChatClaim).where(ChatClaim.at < self.clock() - older_than)).rowcount
 
     # --- answers and feedback ---------------------------------------------------------------------------------
     @staticmethod
@@ -94,7 +95,7 @@ class ChatStore:
 
     def answer(self, answer_id: str) -> StoredAnswer | None:
         """A stored answer by id (None once it is unknown or purged)."""
-        with self.db.transaction() as session:
+        with self.db.transaction(read_only=True) as session:
             row = session.get(ChatAnswer, answer_id)
             if row is None or row.channel != self.channel:
                 return None
@@ -110,13 +111,13 @@ class ChatStore:
                 return False
             now = self.clock()
             statement = self._insert(ChatFeedback).values(answer_id=answer_id, user_id=user_id, vote=vote, at=now)
-            session.execute(statement.on_conflict_do_update(index_elements=["answer_id", "user_id"],
+            session.connection().execute(statement.on_conflict_do_update(index_elements=["answer_id", "user_id"],
                                                             set_={"vote": vote, "at": now}))
         return True
 
     def feedback(self) -> list[tuple[str, str, str, str]]:
         """Every vote on this channel's answers: (answer id, question, user id, vote), oldest first."""
-        with self.db.transaction() as session:
+        with self.db.transaction(read_only=True) as session:
             rows = session.execute(select(ChatFeedback.answer_id, ChatAnswer.question, ChatFeedback.user_id,
                                           ChatFeedback.vote)
                                    .join(ChatAnswer, ChatAnswer.id == ChatFeedback.answer_id)
@@ -126,7 +127,7 @@ class ChatStore:
     # --- settings ---------------------------------------------------------------------------------------------
     def council_of(self, user_id: str) -> tuple[bool, str | None]:
         """(whether the person chose a council, the council or None for "all councils equally")."""
-        with self.db.transaction() as session:
+        with self.db.transaction(read_only=True) as session:
             row = session.get(ChatUserSetting, (self.channel, user_id))
             return (row is not None, row.council if row else None)
 
@@ -136,7 +137,7 @@ class ChatStore:
         with self.db.transaction() as session:
             statement = self._insert(ChatUserSetting).values(channel=self.channel, user_id=user_id, council=council,
                                                              at=now)
-            session.execute(statement.on_conflict_do_update(index_elements=["channel", "user_id"],
+            session.connection().execute(statement.on_conflict_do_update(index_elements=["channel", "user_id"],
                                                             set_={"council": council, "at": now}))
 
     # --- report threads ---------------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ class ChatStore:
         with self.db.transaction() as session:
             statement = self._insert(ChatThread).values(channel=self.channel, place_id=place_id, thread_id=thread_id,
                                                         user_id=user_id, conversation_id=conversation_id, at=now)
-            session.execute(statement.on_conflict_do_update(
+            session.connection().execute(statement.on_conflict_do_update(
                 index_elements=["channel", "place_id", "thread_id"],
                 set_={"user_id": user_id, "conversation_id": conversation_id, "at": now}))
 
@@ -154,13 +155,13 @@ class ChatStore:
         """The report conversation carried on in this thread, if any."""
         if not thread_id:
             return None
-        with self.db.transaction() as session:
+        with self.db.transaction(read_only=True) as session:
             row = session.get(ChatThread, (self.channel, place_id, thread_id))
             return ReportThread(row.place_id, row.thread_id, row.user_id, row.conversation_id) if row else None
 
     def latest_thread(self, conversation_id: str) -> ReportThread | None:
         """The newest thread of a conversation (where its next question goes)."""
-        with self.db.transaction() as session:
+        with self.db.transaction(read_only=True) as session:
             row = session.scalars(select(ChatThread).where(ChatThread.channel == self.channel,
                                                            ChatThread.conversation_id == conversation_id)
                                   .order_by(ChatThread.at.desc()).limit(1)).first()

@@ -100,12 +100,16 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads need no write lock: on SQLite they BEGIN DEFERRED and, in WAL mode, never wait for a writer.
+        self._readers = sessionmaker(self.engine.execution_options(assistant_read_only=True), expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session in one transaction, committed on success; an unreachable database raises ServiceUnavailable."""
+    def transaction(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session in one transaction, committed on success; an unreachable database raises ServiceUnavailable.
+
+        ``read_only``: the transaction only reads (on SQLite it then takes no write lock)."""
         try:
-            with self._sessions.begin() as session:
+            with (self._readers if read_only else self._sessions).begin() as session:
                 yield session
         except (OperationalError, InterfaceError) as exc:
             logger.warning("incident database unavailable (%s)", type(exc).__name__)
@@ -139,7 +143,7 @@ class Database:
 
     def ping(self) -> None:
         """Raise ServiceUnavailable unless the database answers a query now."""
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             session.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
@@ -160,5 +164,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 def _sqlite_begin(connection) -> None:
     # Take the write lock up front: two processes confirming the same report then queue instead of one failing
-    # with "database is locked" half-way, and reference numbers are handed out one at a time.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # with "database is locked" half-way, and reference numbers are handed out one at a time. Read-only
+    # transactions begin deferred: in WAL mode they read a snapshot without waiting for the writer.
+    read_only = connection.get_execution_options().get("assistant_read_only")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -85,7 +85,7 @@ class Outbox:
 
     def pending(self) -> list[PendingNotification]:
         """Rows neither delivered nor failed for good, oldest first (claimed or not)."""
-        with self.db.transaction() as session:
+        with self.db.transaction(read_only=True) as session:
             rows = session.scalars(select(Notification).where(Notification.delivered_at.is_(None),
                                                               Notification.failed_at.is_(None))
                                    .order_by(Notification.id)).all()

@@ -107,8 +107,8 @@ class Retention:
             if row is None:
                 insert = (postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert)(MaintenanceRun)
                 taken = session.execute(insert.values(name=PURGE_JOB, started_at=now, holder=holder[:255])
-                                        .on_conflict_do_nothing()).rowcount
-                if taken != 1:
+                                        .on_conflict_do_nothing().returning(MaintenanceRun.name)).first()
+                if taken is None:
                     return None  # another process created the row a moment ago, and runs the purge
             elif row.started_at > now - every:
                 return None
@@ -118,9 +118,10 @@ class Retention:
 
     # --- internals ------------------------------------------------------------------------------------------
     def _purge_rows(self, session, now: datetime, doomed_files: list[str]) -> dict[str, int]:
+        core = session.connection()  # Core statements: their results report the rows deleted on every backend
         old_answers = select(ChatAnswer.id).where(ChatAnswer.created_at < now - timedelta(days=self.question_days))
-        feedback = session.execute(delete(ChatFeedback).where(ChatFeedback.answer_id.in_(old_answers))).rowcount
-        answers = session.execute(delete(ChatAnswer).where(ChatAnswer.id.in_(old_answers))).rowcount
+        feedback = core.execute(delete(ChatFeedback).where(ChatFeedback.answer_id.in_(old_answers))).rowcount
+        answers = core.execute(delete(ChatAnswer).where(ChatAnswer.id.in_(old_answers))).rowcount
 
         stale = now - timedelta(days=self.abandoned_report_days)
         ids = list(session.scalars(select(Conversation.id).where(
@@ -128,13 +129,13 @@ class Retention:
             or_(Conversation.status == "active", Conversation.status.in_(("cancelled", "stopped"))))))
         shas = set(session.scalars(select(Evidence.sha256).where(Evidence.conversation_id.in_(ids)))) if ids else set()
         if ids:
-            session.execute(delete(Evidence).where(Evidence.conversation_id.in_(ids)))
-            session.execute(delete(ChatThread).where(ChatThread.conversation_id.in_(ids)))
-            session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+            core.execute(delete(Evidence).where(Evidence.conversation_id.in_(ids)))
+            core.execute(delete(ChatThread).where(ChatThread.conversation_id.in_(ids)))
+            core.execute(delete(Conversation).where(Conversation.id.in_(ids)))
         if shas:
             still_used = set(session.scalars(select(Evidence.sha256).where(Evidence.sha256.in_(shas))))
             doomed_files.extend(shas - still_used)
-        claims = session.execute(delete(ChatClaim).where(ChatClaim.at < now - CLAIM_TTL)).rowcount
+        claims = core.execute(delete(ChatClaim).where(ChatClaim.at < now - CLAIM_TTL)).rowcount
         return {"answers": answers, "feedback": feedback, "conversations": len(ids), "claims": claims}
 
     def _orphan_files(self) -> list[str]:

@@ -21,7 +21,10 @@ is every refusal (``access_denied``, with what was attempted), whichever channel
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,7 +65,7 @@ class Actor:
 
     user_id: str
     is_monitoring_officer: bool = False
-    issuer: object = field(default=None, repr=False, compare=False)
+    seal: bytes = field(default=b"", repr=False, compare=False)  # the issuing service's MAC of the two fields
 
 
 class _Refused(PermissionDenied):
@@ -104,7 +107,7 @@ class IncidentService:
         self.notifier = notifier or OutboxNotifier()
         self.clock = clock
         self.outbox = Outbox(db, clock=clock)
-        self._issuer = object()
+        self._seal_key = os.urandom(32)
         recipients = [(mo, "user") for mo in self.monitoring_officers]
         if officer_channel:
             recipients.append((officer_channel, "channel"))
@@ -122,8 +125,8 @@ class IncidentService:
         officers = self.monitoring_officers
         console_login = user_id.removeprefix("console:") if user_id.startswith("console:") else None
         member = bool(self.officer_channel) and in_officer_channel
-        return Actor(user_id=user_id, is_monitoring_officer=user_id in officers or console_login in officers or member,
-                     issuer=self._issuer)
+        is_officer = user_id in officers or console_login in officers or member
+        return Actor(user_id=user_id, is_monitoring_officer=is_officer, seal=self._seal(user_id, is_officer))
 
     def list_incidents(self, actor: Actor, *, status: str | None = None, mine: bool = False) -> list[IncidentSummary]:
         """Incidents the actor may see, newest first (all for Monitoring Officers, else their own; ``mine``: only
@@ -246,8 +249,13 @@ class IncidentService:
                                        detail=refused.attempted, at=self.clock()))
             raise
 
+    def _seal(self, user_id: str, is_officer: bool) -> bytes:
+        return hmac.new(self._seal_key, f"{user_id}\0{is_officer}".encode(), hashlib.sha256).digest()
+
     def _check(self, actor: Actor) -> None:
-        if not isinstance(actor, Actor) or actor.issuer is not self._issuer:
+        """Refuse an Actor this service did not make (or one altered since): only it decides who is an officer."""
+        if not isinstance(actor, Actor) or not hmac.compare_digest(
+                actor.seal, self._seal(actor.user_id, actor.is_monitoring_officer)):
             raise TypeError("use IncidentService.actor(user_id) for the actor: only this service decides who is a "
                             "Monitoring Officer")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from assistant.errors import InvalidInput
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
 from assistant.knowledge.embedder import Adapter, Embedder, NumpyEmbedder, model_id_for, verify_model
 from assistant.knowledge.models import Document, Paragraph, clean_quote
-from assistant.knowledge.search import Hit, Retriever, council_key, same_council  # noqa: F401 - re-exported
+from assistant.knowledge.search import Hit, Retriever, council_key, load_weights, same_council  # noqa: F401
 from assistant.knowledge.store import BuildReport, ParagraphStore, content_key
 
 log = logging.getLogger(__name__)
@@ -49,7 +48,8 @@ class KnowledgeBase:
         self._by_id = {p.id: p for p in self.paragraphs}
         if embedder is not None:
             self.__dict__["query_embedder"] = embedder  # a supplied embedder (a fake in tests) replaces the model
-        self.retriever = Retriever(self.paragraphs, _ChromaDense(self), self.embed, self.councils())
+        self.retriever = Retriever(self.paragraphs, _ChromaDense(self), self.embed, self.councils(),
+                                   weights=load_weights(settings.resolved_retrieval_adapter))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "KnowledgeBase":

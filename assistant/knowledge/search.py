@@ -17,6 +17,19 @@ from assistant.knowledge.keyword import BM25, tokenize
 from assistant.knowledge.models import Paragraph
 
 RRF_K = 60
+SEARCH_FILE = "search.json"  # fusion weights chosen by training, shipped beside the adapter
+
+
+def load_weights(folder) -> tuple[float, float]:
+    """The (dense, keyword) fusion weights saved with an adapter, or equal weights."""
+    import json
+    from pathlib import Path
+
+    path = Path(folder) / SEARCH_FILE if folder is not None else None
+    if path is None or not path.is_file():
+        return (1.0, 1.0)
+    data = json.loads(path.read_text())
+    return (float(data["weights"]["dense"]), float(data["weights"]["keyword"]))
 POOL = 100  # candidates taken from each ranking before fusion
 _COUNCIL_STOP = {"council", "borough", "county", "city", "district", "metropolitan", "and", "&", "of", "the"}
 # A council whose name starts with one of these is recognised only by its whole name ("North Somerset").
@@ -89,10 +102,15 @@ def council_patterns(councils: list[str]) -> dict[str, re.Pattern[str]]:
 
 
 class Retriever:
-    """Dense + keyword search over a fixed list of paragraphs."""
+    """Dense + keyword search over a fixed list of paragraphs.
+
+    ``weights`` scale each ranking's reciprocal-rank contribution (dense, keyword); the shipped values are chosen
+    out of fold by ``assistant train retrieval`` and read from the adapter folder's ``search.json``.
+    """
 
     def __init__(self, paragraphs: list[Paragraph], dense: DenseIndex, embed: Callable[[list[str]], np.ndarray],
-                 councils: list[str]) -> None:
+                 councils: list[str], *, weights: tuple[float, float] = (1.0, 1.0)) -> None:
+        self.weights = weights
         self.paragraphs = paragraphs
         self.by_id = {p.id: p for p in paragraphs}
         self.dense_index = dense
@@ -118,9 +136,9 @@ class Retriever:
         dense_ranked = [(pid, s) for pid, s in self.dense_index.query(vector, POOL) if pid in self.by_id]
         keyword_ranked = [(p.id, s) for p, s in self.keyword_ranking(query, POOL)]
         fused: dict[str, float] = {}
-        for ranking in (dense_ranked, keyword_ranked):
+        for weight, ranking in zip(self.weights, (dense_ranked, keyword_ranked)):
             for rank, (pid, _) in enumerate(ranking):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+                fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + rank + 1)
         named = self.councils_named_in(query)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
         if named:  # a council named in the question: its best candidates lead, in fused order
@@ -179,7 +197,7 @@ class Retriever:
             found = set(tokenize(f"{hit.paragraph.section} {hit.paragraph.text}"))
             if weights:
                 coverage = max(coverage, sum(w for t, w in weights.items() if t in found) / sum(weights.values()))
-        top_kw = max((h.keyword for h in hits), default=0.0)
+        top_kw = max((h.keyword for h in hits[:5]), default=0.0)
         agree = float(bool(hits) and bool(top_similarities) and hits[0].dense >= top_similarities[0] - 1e-6)
         return np.array([
             sims[0], sims[1], sims[0] - sims[1], float(np.mean(sims[:3])), sims[0] - sims[4],

@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.search import FEATURE_NAMES, Hit, MatrixIndex, Retriever
+from assistant.knowledge.search import FEATURE_NAMES, RRF_K, SEARCH_FILE, Hit, MatrixIndex, Retriever
 from assistant.knowledge.store import embedding_text
 from assistant.training.data import DATASETS_DIR, Question, digest, load_questions, split_files
 
@@ -32,7 +32,7 @@ MAX_FALSE_REFUSALS = 0.03
 class RetrievalConfig:
     """Everything that decides the trained artefacts (recorded in provenance.json)."""
 
-    epochs: int = 2
+    epochs: int = 3
     batch_size: int = 32
     learning_rate: float = 2e-4
     lora_r: int = 8
@@ -41,7 +41,8 @@ class RetrievalConfig:
     loss_scale: float = 20.0
     max_length: int = 128  # training only (most paragraphs are shorter); the shipped encoder reads 256
     seed: int = 13
-    abstention_c: float = 1.0
+    fusion_grid: tuple[tuple[float, float], ...] = ((1.0, 0.0), (1.0, 0.25), (1.0, 0.5), (1.0, 1.0), (0.5, 1.0))
+    abstention_c_grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def fit_adapter(model_dir: Path, questions: list[Question], para_text: dict[str, str], config: RetrievalConfig,
@@ -98,9 +99,8 @@ class Searched:
     vector: np.ndarray
 
 
-def search_all(retriever: Retriever, encode, questions: list[Question], k: int = 5) -> list[Searched]:
-    """Search every question (``encode`` gives query vectors from the retriever's encoder)."""
-    vectors = encode([q.question for q in questions])
+def search_all(retriever: Retriever, vectors: np.ndarray, questions: list[Question], k: int = 5) -> list[Searched]:
+    """Search every question with its query vector (from the retriever's encoder)."""
     out = []
     for q, v in zip(questions, vectors):
         hits, features = retriever.search_with_features(q.question, k=k, vector=v)
@@ -108,10 +108,13 @@ def search_all(retriever: Retriever, encode, questions: list[Question], k: int =
     return out
 
 
-def retriever_with(kb: KnowledgeBase, encode) -> Retriever:
+def retriever_with(kb: KnowledgeBase, encode, weights: tuple[float, float],
+                   vectors: np.ndarray | None = None) -> Retriever:
     """A retriever over the corpus whose dense side is this encoder's vectors (in memory, exact)."""
-    vectors = encode([embedding_text(p) for p in kb.paragraphs])
-    return Retriever(kb.paragraphs, MatrixIndex([p.id for p in kb.paragraphs], vectors), encode, kb.councils())
+    if vectors is None:
+        vectors = encode([embedding_text(p) for p in kb.paragraphs])
+    return Retriever(kb.paragraphs, MatrixIndex([p.id for p in kb.paragraphs], vectors), encode, kb.councils(),
+                     weights=weights)
 
 
 def gold_rank(searched: Searched) -> int | None:
@@ -123,9 +126,39 @@ def gold_rank(searched: Searched) -> int | None:
     return None
 
 
-def design_matrix(searched: list[Searched]) -> np.ndarray:
-    """Abstention inputs: the retrieval features followed by the query embedding (its in-scope direction)."""
-    return np.stack([np.concatenate([s.features, s.vector]) for s in searched])
+def design_matrix(searched: list[Searched], uses_embedding: bool) -> np.ndarray:
+    """Abstention inputs: the retrieval features, then (optionally) the query embedding (its in-scope direction)."""
+    return np.stack([np.concatenate([s.features, s.vector]) if uses_embedding else s.features for s in searched])
+
+
+def cross_validated_probabilities(x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> np.ndarray:
+    """Each row's P(covered) from a classifier fitted without its batch (honest threshold choice)."""
+    out = np.zeros(len(y))
+    for g in np.unique(groups):
+        held = groups == g
+        out[held] = in_scope_probability(fit_abstention(x[~held], y[~held], c), x[held])
+    return out
+
+
+def choose_abstention(searched: list[Searched], config: "RetrievalConfig") -> tuple[dict, dict]:
+    """Feature set and regularisation chosen batch-wise out of fold: most out-of-scope questions refused at a
+    threshold that refuses at most MAX_FALSE_REFUSALS of answerable ones. Returns (model, selection report)."""
+    y = np.array([s.question.answerable for s in searched])
+    groups = np.array([s.question.batch for s in searched])
+    trials = []
+    for uses_embedding in (False, True):
+        x = design_matrix(searched, uses_embedding)
+        for c in config.abstention_c_grid:
+            p = cross_validated_probabilities(x, y, groups, c)
+            threshold = threshold_for(p[y], MAX_FALSE_REFUSALS)
+            trials.append({"uses_embedding": uses_embedding, "c": c, "threshold": threshold,
+                           "false_refusals": round(float(np.mean(p[y] < threshold)), 4),
+                           "out_of_scope_refused": round(float(np.mean(p[~y] < threshold)), 4)})
+    best = max(trials, key=lambda t: (t["out_of_scope_refused"], not t["uses_embedding"], -t["c"]))
+    model = fit_abstention(design_matrix(searched, best["uses_embedding"]), y, best["c"])
+    model.update(threshold=best["threshold"], uses_embedding=best["uses_embedding"],
+                 features=[*FEATURE_NAMES, *(["query_embedding[384]"] if best["uses_embedding"] else [])])
+    return model, {"chosen": best, "trials": trials}
 
 
 def fit_abstention(x: np.ndarray, y: np.ndarray, c: float) -> dict:
@@ -175,35 +208,46 @@ def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfi
     started = time.time()
     kb = KnowledgeBase.from_settings(settings)
     para_text = {p.id: embedding_text(p) for p in kb.paragraphs}
-    train_files, val_files = split_files("questions", "train", data_dir), split_files("questions", "validation", data_dir)
+    train_files = split_files("questions", "train", data_dir)
+    val_files = split_files("questions", "validation", data_dir)
     train, validation = load_questions(train_files), load_questions(val_files)
     unknown = {pid for q in train + validation for pid in q.paragraphs} - set(para_text)
     if unknown:
         raise ValueError(f"Questions cite paragraphs the corpus does not have: {sorted(unknown)[:5]}")
     batches = sorted({q.batch for q in train})
-    oof: list[Searched] = []
+    oof: dict[tuple[float, float], list[Searched]] = {w: [] for w in config.fusion_grid}
     for held in batches:
         echo(f"Cross-fitting: adapter without {held}…")
         encoder = fit_adapter(kb.model_dir, [q for q in train if q.batch != held], para_text, config, echo)
-        oof += search_all(retriever_with(kb, encoder.encode), encoder.encode, [q for q in train if q.batch == held])
-    x, y = design_matrix(oof), np.array([s.question.answerable for s in oof])
-    abstention = fit_abstention(x, y, config.abstention_c)
-    p_oof = in_scope_probability(abstention, x)
-    abstention["threshold"] = threshold_for(p_oof[y], MAX_FALSE_REFUSALS)
-    abstention["features"] = [*FEATURE_NAMES, "query_embedding[384]"]
+        paragraph_vectors = encoder.encode([para_text[p.id] for p in kb.paragraphs])
+        questions = [q for q in train if q.batch == held]
+        question_vectors = encoder.encode([q.question for q in questions])
+        for weights in config.fusion_grid:
+            retriever = retriever_with(kb, encoder.encode, weights, paragraph_vectors)
+            oof[weights] += search_all(retriever, question_vectors, questions)
+    fusion = {str(w): metrics(rows, np.ones(len(rows)), 0.0) for w, rows in oof.items()}
+    weights = max(config.fusion_grid, key=lambda w: (fusion[str(w)]["recall@3"], fusion[str(w)]["mrr"]))
+    abstention, selection = choose_abstention(oof[weights], config)
     echo("Final adapter on every training batch…")
     encoder = fit_adapter(kb.model_dir, train, para_text, config, echo)
     out_dir = Path(out_dir)
     encoder.save(out_dir)
     (out_dir / "abstention.json").write_text(json.dumps(abstention) + "\n")
+    (out_dir / SEARCH_FILE).write_text(json.dumps({"rrf_k": RRF_K, "weights": {"dense": weights[0],
+                                                                               "keyword": weights[1]}}) + "\n")
     # Validation, once, through the shipped NumPy path (the adapter merged into the base weights).
+    from assistant.answering.abstention import Abstention
     from assistant.knowledge.embedder import Adapter, NumpyEmbedder
 
     shipped = NumpyEmbedder(kb.model_dir, sha256="", adapter=Adapter(out_dir))
-    searched = search_all(retriever_with(kb, shipped.encode), shipped.encode, validation)
-    val_metrics = metrics(searched, in_scope_probability(abstention, design_matrix(searched)), abstention["threshold"])
+    searched = search_all(retriever_with(kb, shipped.encode, weights), shipped.encode([q.question for q in validation]),
+                          validation)
+    model = Abstention.load(out_dir)
+    p_val = np.array([model.probability(s.features, s.vector) for s in searched])
+    val_metrics = metrics(searched, p_val, model.threshold)
     base = NumpyEmbedder(kb.model_dir, sha256="")
-    base_searched = search_all(retriever_with(kb, base.encode), base.encode, validation)
+    base_searched = search_all(retriever_with(kb, base.encode, (1.0, 1.0)),
+                               base.encode([q.question for q in validation]), validation)
     provenance = {
         "artefact": "retrieval LoRA adapter + abstention classifier",
         "base_model": {"path_name": kb.model_dir.name, "sha256": settings.model_sha256},
@@ -212,11 +256,13 @@ def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfi
                  "train_questions": len(train), "validation_questions": len(validation)},
         "config": asdict(config),
         "threshold_rule": f"highest threshold refusing <= {MAX_FALSE_REFUSALS:.0%} of answerable training "
-                          "questions, out of fold",
-        "cross_fitted_training": metrics(oof, p_oof, abstention["threshold"]),
+                          "questions, with adapter and abstention classifier both out of fold (by batch)",
+        "fusion_out_of_fold": {"chosen": {"dense": weights[0], "keyword": weights[1]}, "trials": fusion},
+        "abstention_out_of_fold": selection,
         "validation": val_metrics,
-        "validation_base_model_search_only": {k: v for k, v in metrics(base_searched, np.ones(len(base_searched)),
-                                                                       0.0).items() if k.startswith(("recall", "mrr"))},
+        "validation_base_model_equal_fusion_search_only": {
+            k: v for k, v in metrics(base_searched, np.ones(len(base_searched)), 0.0).items()
+            if k.startswith(("recall", "mrr"))},
         "reproduce": "assistant train retrieval",
         "seconds": round(time.time() - started),
     }

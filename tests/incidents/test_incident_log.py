@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 
@@ -76,8 +77,10 @@ def test_monitoring_officer_status_comes_from_the_service_alone(make_service):
     assert member.is_monitoring_officer and service.get(member, ref).summary.reference == ref
     assert not service.actor("U-CHANNEL-MEMBER").is_monitoring_officer
     forged = Actor(user_id=STRANGER, is_monitoring_officer=True)  # an adapter deciding for itself
-    with pytest.raises(TypeError, match="IncidentService.actor"):
-        service.get(forged, ref)
+    promoted = dataclasses.replace(service.actor(STRANGER), is_monitoring_officer=True)
+    for actor in (forged, promoted):
+        with pytest.raises(TypeError, match="IncidentService.actor"):
+            service.get(actor, ref)
     without_channel = make_service(monitoring_officers=["U-MO"])
     assert not without_channel.actor("U-X", in_officer_channel=True).is_monitoring_officer  # no channel configured
 

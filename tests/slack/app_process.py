@@ -30,6 +30,7 @@ class AppProcess:
                  args: tuple[str, ...] = (), name: str = "slack-app") -> None:
         self.port = free_port()
         self.data_dir = Path(data_dir)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = self.data_dir.parent / f"{name}.log"
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/slack/events"

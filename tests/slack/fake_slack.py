@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from slack_sdk.signature import SignatureVerifier
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"  # Socket Mode's app-level token: only apps.connections.open accepts it
 SIGNING_SECRET = "test-signing-secret"
 BOT_USER = "UBOT"
 MONITORING_OFFICER = "UMO1"
@@ -65,6 +66,7 @@ class FakeSlack:
         self.hits: list[tuple[str, str, bytes]] = []  # every request received, whatever its path: (verb, path, body)
         self.files: dict[str, tuple[bytes, str]] = {}
         self.users: dict[str, dict] = {}
+        self.socket_url: str | None = None  # what apps.connections.open hands out (a fake Socket Mode server)
         self.faults: dict[str, list[str]] = {}  # method -> faults to apply to its next calls, in order
         self.faulted: list[tuple[str, str]] = []  # (method, fault) applied
         self._cond = threading.Condition()
@@ -157,6 +159,8 @@ class FakeSlack:
     # --- the Web API ----------------------------------------------------------------------------------------
     def _reply(self, method: str, params: dict) -> dict:
         ts = f"1700000000.{next(self._ts):06d}"
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "auth.test":
             return {"ok": True, "url": "https://council.slack.com/", "team": "Council", "user": "assistant",
                     "team_id": "T1", "user_id": BOT_USER, "bot_id": "BBOT"}
@@ -244,7 +248,8 @@ class FakeSlack:
                     self.end_headers()
                     self.wfile.write(body)
                     return
-                if self.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+                token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+                if self.headers.get("Authorization") != f"Bearer {token}":
                     self._send(200, json.dumps({"ok": False, "error": "invalid_auth"}).encode())
                     return
                 fake._record(Call(method, params, headers=dict(self.headers)))

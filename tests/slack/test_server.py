@@ -89,8 +89,8 @@ def test_a_client_that_stalls_mid_body_is_dropped_while_others_are_served(slack_
         key, status, _ = slack.command("/ask", QUESTION)
         assert status == 200
         fake_slack.wait_for("response", lambda c: c.key == key)
-        reply = read_all(stalled)  # the server gives up on it after its request timeout and closes
-    assert reply.split(b" ")[1] == b"400" and b"connection: close" in reply.lower()
+        reply = read_all(stalled)  # returns once the server, after its request timeout, closes the connection
+    assert reply.split(b" ")[1] == b"400"
     assert not fake_slack.find("response", lambda c: c.key == "stalled")
 
 
@@ -123,7 +123,8 @@ def test_the_running_app_retries_a_rate_limited_reply(slack, fake_slack):
 
 
 # --- graceful stop ---------------------------------------------------------------------------------------------
-def test_sigterm_finishes_requests_in_flight_and_work_already_acknowledged(fake_slack, slack_index_dir, tmp_path):
+def test_sigterm_finishes_requests_in_flight_and_work_already_acknowledged(slack_index_dir, tmp_path):
+    fake_slack = FakeSlack().start()
     app = AppProcess(fake_slack, slack_index_dir, tmp_path / "data", name="graceful",
                      env={"ASSISTANT_SLACK_REQUEST_TIMEOUT_S": "60"}, args=("--workers", "1")).wait_healthy()
     sender = SlackSender(app.url, fake_slack)
@@ -152,5 +153,7 @@ def test_sigterm_finishes_requests_in_flight_and_work_already_acknowledged(fake_
         for key in [*acked, "inflight"]:
             answer = fake_slack.find("response", lambda c, k=key: c.key == k)
             assert len(answer) == 1 and "went wrong" not in answer[0].text, key
+        assert "Traceback" not in app.log()
     finally:
         app.stop()
+        fake_slack.stop()

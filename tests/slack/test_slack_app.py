@@ -12,11 +12,11 @@ import urllib.request
 
 import pytest
 from fake_slack import MONITORING_OFFICER, OFFICERS_CHANNEL, texts_of
+from report_forms import INCIDENT_MARKER, MODAL_ANSWERS, fill, submit_view
 
 pytestmark = pytest.mark.real
 
 DRAFT_MARKER = "Quokka7731"
-INCIDENT_MARKER = "Wombat4242"  # in an incident answer: must reach the incident log and nothing else
 REFERENCE = re.compile(r"INC-\d{4}-\d{4}")
 
 
@@ -182,43 +182,6 @@ def test_checkpost_without_a_draft_shows_how(slack, fake_slack):
 
 
 # --- incident reports: the modal --------------------------------------------------------------------------------
-MODAL_ANSWERS = {
-    "immediate_danger": "no", "about_member": "no", "safeguarding": "no", "who": "@troll123 on X",
-    "platform": "x", "what_happened": f"They posted my home address. {INCIDENT_MARKER}", "when": "yesterday",
-    "why_abusive": "It is meant to frighten me.", "kinds": ["harassment", "doxing"], "asked_to_stop": "no",
-    "reported_police": "no", "reported_platform": "yes", "platform_outcome": "Reported; no reply yet.",
-    "raised_with_individual": "no", "confidential": "no",
-}
-
-
-def fill(view: dict, answers: dict, files: list[dict] = ()) -> dict:
-    """The state.values Slack would send for this modal filled in with these answers."""
-    values = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
-        element, bid = block["element"], block["block_id"]
-        if element["type"] == "file_input":
-            values[bid] = {element["action_id"]: {"type": "file_input", "files": list(files)}}
-            continue
-        answer = answers.get(bid)
-        state = {"type": element["type"]}
-        if element["type"] in ("radio_buttons", "static_select"):
-            option = next((o for o in element["options"] if o["value"] == answer), None)
-            state["selected_option"] = option
-        elif element["type"] in ("checkboxes", "multi_static_select"):
-            state["selected_options"] = [o for o in element["options"] if o["value"] in (answer or [])]
-        else:
-            state["value"] = answer
-        values[bid] = {element["action_id"]: state}
-    return values
-
-
-def submit_view(slack, view: dict, values: dict, user: str, view_id: str):
-    return slack.interaction({"type": "view_submission", "user": {"id": user},
-                              "view": {**view, "id": view_id, "hash": "h", "state": {"values": values}}})
-
-
 def open_report_modal(slack, fake_slack, user: str) -> dict:
     key, status, body = slack.command("/report", "", user=user)
     assert status == 200
@@ -268,6 +231,14 @@ def test_report_modal_to_reference_with_evidence_and_monitoring_officer_notifica
     assert "Only Monitoring Officers" in fake_slack.wait_for("response", lambda c: c.key == key)[0].text
     key, _, _ = slack.click("incident_show", reference, user="U8", channel=OFFICERS_CHANNEL)
     fake_slack.wait_for("views.open", lambda c: reference in json.dumps(c.params.get("view")), count=2)
+
+    # The incident service decided each time, and audited the views and the refusal alike.
+    with sqlite3.connect(slack_app["data_dir"] / "incidents.db") as db:
+        trail = db.execute("SELECT a.actor_id, a.actor_role, a.action, a.detail FROM incident_audit a "
+                           "JOIN incidents i ON i.id = a.incident_id WHERE i.reference = ?", (reference,)).fetchall()
+    assert (MONITORING_OFFICER, "monitoring_officer", "viewed", None) in trail
+    assert ("U8", "monitoring_officer", "viewed", None) in trail  # a member of the officers' private channel
+    assert ("U9", "user", "access_denied", "view") in trail
 
     assert INCIDENT_MARKER not in slack_app["log"].read_text()
 

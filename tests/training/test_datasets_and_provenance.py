@@ -10,7 +10,7 @@ import pytest
 from assistant.checking.models import CATEGORIES
 from assistant.config import MODELS_DIR, Settings
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
-from assistant.training.data import DATASETS_DIR, digest, load_drafts, load_questions, split_files
+from assistant.training.data import digest, load_drafts, load_questions, split_files
 
 SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 

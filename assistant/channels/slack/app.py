@@ -44,7 +44,7 @@ class _WithholdBody(logging.Filter):
 
 
 def register_listeners(app: App, services: Services, store=None) -> SlackDeps:
-    """Register every listener, the de-duplication middleware and the error handler; returns what they share.
+    """Register every listener (events de-duplicated) and the error handler; returns what they share.
 
     ``store``: the Slack channel's state (default: ``services.chat_store("slack")``, in the assistant's database).
     """

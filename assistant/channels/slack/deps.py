@@ -64,6 +64,15 @@ class SlackDeps:
                                  council=council, abstained=answer.abstained, message=rendered)
         return rendered
 
+    def first_delivery(self, body: dict) -> bool:
+        """False for an event already handled (Slack redelivers after a slow ack, and may deliver twice): its
+        ``event_id`` is claimed in the database, so only one thread, worker or replica ever handles it."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not self.store.claim(f"event:{event_id}"):
+            logger.info("event %s already handled; not answered again", event_id)
+            return False
+        return True
+
     def check(self, draft: str, *, user_id: str):
         """Check a draft post against the guidance (the person's council first); the draft is not kept."""
         with self._cpu:

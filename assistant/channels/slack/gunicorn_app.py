@@ -74,7 +74,7 @@ class SlackServer(BaseApplication):
 def _post_fork(server, worker) -> None:
     """Keep telling the master this worker is alive while it loads the model (``load`` blocks its main loop)."""
     booted = threading.Event()
-    worker.booted = booted
+    worker.assistant_loaded = booted  # (gunicorn's own worker.booted is a flag of its own)
 
     def beat() -> None:
         for _ in range(int(BOOT_LIMIT_S / 2)):
@@ -86,14 +86,14 @@ def _post_fork(server, worker) -> None:
 
 
 def _post_worker_init(worker) -> None:
-    worker.booted.set()
+    worker.assistant_loaded.set()
 
 
 def _worker_exit(server, worker) -> None:
     """Finish the work this worker acknowledged to Slack (answers, reports) before the process ends."""
-    booted = getattr(worker, "booted", None)
-    if booted is not None:
-        booted.set()
+    loaded = getattr(worker, "assistant_loaded", None)
+    if loaded is not None:
+        loaded.set()
     runtime = getattr(worker.app, "runtime", None)
     if runtime is not None:
         runtime.stop(timeout=max(1.0, worker.cfg.graceful_timeout - 2))

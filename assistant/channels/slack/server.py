@@ -39,7 +39,8 @@ def wsgi_app(app, signing_secret: str | None = None, *, ready: Callable[[], dict
     A POST to ``/slack/events`` passes the edge first (``edge.py``): its size is capped (413), its signature and
     timestamp are checked on the raw bytes (401) and its structure is checked (400) — all before Bolt parses it or
     anything can call out. Bolt then verifies the signature again. Nothing Bolt raises becomes a 5xx. Under
-    gunicorn, the body must arrive within ``request_timeout_s`` (else 400 and the connection is closed).
+    gunicorn, the body must arrive within ``request_timeout_s`` (else 400; gunicorn then closes the connection,
+    as it cannot read past an unread body).
     """
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
@@ -72,14 +73,12 @@ def wsgi_app(app, signing_secret: str | None = None, *, ready: Callable[[], dict
     return application
 
 
-def _plain(status: int, text: str = "", *, close: bool = False) -> tuple[str, list[tuple[str, str]], bytes]:
+def _plain(status: int, text: str = "") -> tuple[str, list[tuple[str, str]], bytes]:
     from http import HTTPStatus
 
     body = (text or HTTPStatus(status).phrase).encode()
-    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    if close:  # the body may be partly unread: this connection cannot carry another request
-        headers.append(("Connection", "close"))
-    return f"{status} {HTTPStatus(status).phrase}", headers, body
+    return (f"{status} {HTTPStatus(status).phrase}",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))], body)
 
 
 def handle_event_request(app, secret: str, environ) -> tuple[str, list[tuple[str, str]], bytes]:
@@ -104,7 +103,7 @@ def handle_event_request(app, secret: str, environ) -> tuple[str, list[tuple[str
                         refused.reason)
         else:
             logger.info("Slack request refused with %s: %s", refused.status, refused.reason)
-        return _plain(refused.status, close=refused.status in (400, 411, 413))
+        return _plain(refused.status)
     try:
         http = WsgiHttpRequest(environ)
         request = BoltRequest(body=raw.decode("utf-8"), query=http.query_string, headers=http.get_headers())

@@ -92,16 +92,20 @@ def report_error(error: Exception, body: dict, client, context) -> None:
         logger.warning("could not tell the user about an error (%s)", type(exc).__name__)
 
 
-def guard(listener: Callable[..., None]) -> Callable[..., None]:
+def guard(listener: Callable[..., None], *, once: Callable[[dict], bool] | None = None) -> Callable[..., None]:
     """Run a listener so that its errors reach ``report_error`` after it has acked.
 
     Bolt (1.30, process_before_response=False) loses an ack when the listener raises straight after it, so Slack
     would see a 404 after 3 s; catching here keeps the ack and still sends every error to the one handler.
+    ``once(body)``: whether this delivery is the first (events: Slack retries and duplicates are skipped). It runs
+    here, after Bolt's automatic ack of an event, so the database write it needs never delays the ack.
     """
     names = inspect.getfullargspec(listener).args
 
     def guarded(args) -> None:  # Bolt injects its Args object for a parameter named "args"
         try:
+            if once is not None and not once(args.body):
+                return
             listener(**{name: getattr(args, name) for name in names})
         except Exception as error:  # noqa: BLE001 - every error goes to the one handler
             if args.ack.response is None:

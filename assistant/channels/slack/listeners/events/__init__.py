@@ -13,6 +13,6 @@ from assistant.channels.slack.listeners.events.message import direct_message
 
 def register(app: App, deps: SlackDeps) -> None:
     """Register the event listeners (every subscribed event has one, so none is answered 404)."""
-    app.event("app_mention")(guard(app_mention(deps)))
-    app.event("message")(guard(direct_message(deps)))
-    app.event("app_home_opened")(guard(app_home_opened(deps)))
+    app.event("app_mention")(guard(app_mention(deps), once=deps.first_delivery))
+    app.event("message")(guard(direct_message(deps), once=deps.first_delivery))
+    app.event("app_home_opened")(guard(app_home_opened(deps), once=deps.first_delivery))
