@@ -20,6 +20,8 @@ COMMANDS = {
     "report": "assistant.commands.incidents:report",
     "incidents": "assistant.commands.incidents:incidents",
     "slack": "assistant.channels.slack.server:slack",
+    "teams": "assistant.channels.teams.server:teams",
+    "whatsapp": "assistant.channels.whatsapp.server:whatsapp",
     "data": "assistant.commands.data:data",
     "train": "assistant.commands.train:train",
     "checker": "assistant.commands.checker:checker",

@@ -96,6 +96,85 @@ class Settings(BaseSettings):
     slack_request_timeout_s: float = Field(default=30.0, gt=0)
     slack_graceful_timeout_s: float = Field(default=30.0, gt=0)
 
+    # `assistant whatsapp` (WhatsApp Cloud API webhooks at /whatsapp/webhook). The access token (a system user's
+    # permanent token), the app secret (signs every webhook POST) and the verify token (the GET challenge) are
+    # secrets; WHATSAPP_API_URL is the Graph API base (a proxy, or a test server), never taken from a request.
+    whatsapp_access_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("WHATSAPP_ACCESS_TOKEN", "ASSISTANT_WHATSAPP_ACCESS_TOKEN"))
+    whatsapp_app_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("WHATSAPP_APP_SECRET", "ASSISTANT_WHATSAPP_APP_SECRET"))
+    whatsapp_verify_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("WHATSAPP_VERIFY_TOKEN", "ASSISTANT_WHATSAPP_VERIFY_TOKEN"))
+    whatsapp_phone_number_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("WHATSAPP_PHONE_NUMBER_ID", "ASSISTANT_WHATSAPP_PHONE_NUMBER_ID"))
+    whatsapp_api_url: str = Field(
+        default="https://graph.facebook.com/v21.0/",
+        validation_alias=AliasChoices("WHATSAPP_API_URL", "ASSISTANT_WHATSAPP_API_URL"))
+    # Who may use the WhatsApp channel: "447700900123=cllr.jones, 447700900456=cllr.smith" (number as WhatsApp
+    # sends it, international digits only = the identity incidents and logs record). Anyone else is refused.
+    whatsapp_allowed_numbers: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("WHATSAPP_ALLOWED_NUMBERS", "ASSISTANT_WHATSAPP_ALLOWED_NUMBERS"))
+    # Monitoring Officers' WhatsApp numbers, same form: "447700900999=mo.smith"; the identity is the one listed in
+    # ASSISTANT_MONITORING_OFFICERS. They are sent WHATSAPP_MO_TEMPLATE (an approved template whose body has one
+    # parameter, the reference) in WHATSAPP_MO_TEMPLATE_LANGUAGE, so it arrives outside the 24-hour window too.
+    whatsapp_mo_numbers: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias=AliasChoices("WHATSAPP_MO_NUMBERS", "ASSISTANT_WHATSAPP_MO_NUMBERS"))
+    whatsapp_mo_template: str | None = Field(
+        default=None, validation_alias=AliasChoices("WHATSAPP_MO_TEMPLATE", "ASSISTANT_WHATSAPP_MO_TEMPLATE"))
+    whatsapp_mo_template_language: str = Field(
+        default="en_GB",
+        validation_alias=AliasChoices("WHATSAPP_MO_TEMPLATE_LANGUAGE", "ASSISTANT_WHATSAPP_MO_TEMPLATE_LANGUAGE"))
+    # `assistant whatsapp` under gunicorn: worker processes and request threads per worker.
+    whatsapp_workers: int = Field(default=1, ge=1)
+    whatsapp_threads: int = Field(default=8, ge=1)
+
+    @field_validator("whatsapp_allowed_numbers", "whatsapp_mo_numbers", mode="before")
+    @classmethod
+    def _number_map(cls, value: object) -> object:
+        """ "447700900123=cllr.jones, +44 7700 900456=cllr.smith" -> {"447700900123": "cllr.jones", …}.
+
+        An entry that is not NUMBER=IDENTITY is kept as {"invalid:N": ""} for `assistant whatsapp` to refuse by its
+        position: a validation error here would print the setting's value, and phone numbers are personal data."""
+        if not isinstance(value, str):
+            return value
+        mapping: dict[str, str] = {}
+        for position, part in enumerate((p.strip() for p in value.split(",") if p.strip()), 1):
+            number, sep, identity = part.partition("=")
+            digits = "".join(ch for ch in number if ch.isdigit())
+            if not sep or not digits or not identity.strip():
+                mapping[f"invalid:{position}"] = ""
+            else:
+                mapping[digits] = identity.strip()
+        return mapping
+
+    # Microsoft Teams (`assistant teams`). With no app id the endpoint runs in the Agents SDK's anonymous mode:
+    # no request is authenticated and replies go to whatever serviceUrl a request names — local testing only.
+    teams_app_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("TEAMS_APP_ID", "ASSISTANT_TEAMS_APP_ID")
+    )
+    teams_app_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TEAMS_APP_PASSWORD", "ASSISTANT_TEAMS_APP_PASSWORD")
+    )
+    teams_tenant_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("TEAMS_TENANT_ID", "ASSISTANT_TEAMS_TENANT_ID")
+    )
+    # Where Monitoring Officer notifications go in Teams: JSON mapping each recipient id (a monitoring_officers
+    # entry or monitoring_officer_channel) to a conversation reference the bot may post to proactively:
+    # {"<aad object id>": {"service_url": "https://smba.trafficmanager.net/uk/", "conversation_id": "a:1…"}}.
+    # Each officer gets theirs by sending the bot "whoami" in a 1:1 chat.
+    teams_officer_conversations: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("TEAMS_OFFICER_CONVERSATIONS", "ASSISTANT_TEAMS_OFFICER_CONVERSATIONS"),
+    )
+    # The Teams app package (`assistant teams package`): names and links shown in Teams' app details.
+    teams_app_name: str = "Councillor guidance"
+    teams_developer_name: str = "Councillor guidance assistant"
+    teams_developer_url: str = "https://www.example.gov.uk/councillor-assistant"
+    teams_privacy_url: str = "https://www.example.gov.uk/councillor-assistant/privacy"
+    teams_terms_url: str = "https://www.example.gov.uk/councillor-assistant/terms"
+    teams_app_version: str = "1.0.0"
+
     @field_validator("monitoring_officers", "allowed_numbers", "allowed_emails", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

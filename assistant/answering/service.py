@@ -124,7 +124,9 @@ class Answerer:
         if cross:
             hits = self.knowledge.search(query, k=CROSS_COUNCIL_POOL)
         chosen, notes = self._choose(hits, council, cross)
-        citations = tuple(self._cite(p, h.score) for h in chosen for p in (h.paragraph, *h.also_in))
+        # Each chosen paragraph first, then the near-identical wording other councils use.
+        citations = tuple(self._cite(h.paragraph, h.score) for h in chosen) + tuple(
+            self._cite(p, h.score) for h in chosen for p in h.also_in)
         lead = self._lead(vector, chosen)
         groups = self._groups(chosen)
         text = self._render(lead, citations, notes, offers)
@@ -167,10 +169,11 @@ class Answerer:
                 notes.append(f"I found nothing on this in the guidance of: {', '.join(silent)}.")
             return chosen or hits[:MAX_QUOTES], notes
         chosen = hits[:MAX_QUOTES]
-        if council:
-            chosen = [_own_first(h, council) for h in chosen]
-            own = [h for h in chosen[1:] if same_council(h.paragraph.council, council)]
-            chosen = chosen[:1] + own + [h for h in chosen[1:] if h not in own]  # own council first among equals
+        if council:  # own council first among equals: its best paragraph among the hits comes straight after
+            ranked = [_own_first(h, council) for h in hits]
+            own = next((h for h in ranked[1:] if same_council(h.paragraph.council, council)), None)
+            chosen = ranked[:1] + ([own] if own else [])
+            chosen += [h for h in ranked[1:] if h is not own][: MAX_QUOTES - len(chosen)]
             if not any(same_council(p.council, council) for h in chosen for p in (h.paragraph, *h.also_in)):
                 notes.append(f"Your council ({council}) has no guidance in my library that covers this; "
                              "the paragraphs below are other councils' — check with your Monitoring Officer.")
