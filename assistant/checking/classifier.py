@@ -50,19 +50,23 @@ def window_texts(text: str, spans: list[Span]) -> list[str]:
 
 @dataclass(frozen=True)
 class Head:
-    """A linear multi-label head and the per-category thresholds."""
+    """A linear multi-label head and the per-category thresholds: flag (the category's severity) and advice (low)."""
 
     weight: np.ndarray  # categories x dims
     bias: np.ndarray
     thresholds: np.ndarray
     categories: tuple[str, ...]
+    advice: np.ndarray | None = None
 
     @classmethod
     def load(cls, folder: Path) -> "Head":
         data = json.loads((Path(folder) / HEAD_FILE).read_text())
+        cats = tuple(data["categories"])
+        flags = np.array([data.get("thresholds", {}).get(c, 0.5) for c in cats], dtype=np.float32)
+        advice = np.array([data.get("advice_thresholds", {}).get(c, f) for c, f in zip(cats, flags)],
+                          dtype=np.float32)
         return cls(np.array(data["weight"], dtype=np.float32), np.array(data["bias"], dtype=np.float32),
-                   np.array([data["thresholds"][c] for c in data["categories"]], dtype=np.float32),
-                   tuple(data["categories"]))
+                   flags, cats, advice)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """windows x categories probabilities from unit-length embeddings."""
@@ -96,17 +100,22 @@ class TrainedClassifier:
         return spans, self._head.probabilities(self._embedder.encode(window_texts(text, spans)))
 
     def propose(self, draft: str, scan: str, sents: list[Span], covered: Collection[str]) -> list[Proposal]:
-        """A finding per category whose best window reaches its threshold, pointing at the shortest such window."""
+        """A finding per category whose best window reaches its advice threshold (low severity: worth a second
+        look) or its flag threshold (the category's severity), pointing at the shortest such window."""
         spans, probs = self.scores(scan, sents)
+        head = self._head
         out = []
-        for j, category in enumerate(self._head.categories):
+        for j, category in enumerate(head.categories):
             if category in covered or not len(spans):
                 continue
-            above = np.flatnonzero(probs[:, j] >= self._head.thresholds[j])
+            flagged = probs[:, j].max() >= head.thresholds[j]
+            floor = head.thresholds[j] if flagged else head.advice[j]
+            above = np.flatnonzero(probs[:, j] >= floor)
             if not len(above):
                 continue
             # The shortest window that is still above the threshold says where the risk is.
             best = min(above, key=lambda i: (spans[i].end - spans[i].start, -probs[i, j]))
-            out.append(Proposal(category, self.severities.get(category, "medium"), spans[best].start,
-                                spans[best].end, rule=f"classifier:{category}", source="classifier"))
+            severity = self.severities.get(category, "medium") if flagged else "low"
+            out.append(Proposal(category, severity, spans[best].start, spans[best].end,
+                                rule=f"classifier:{category}", source="classifier"))
         return out

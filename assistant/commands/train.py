@@ -43,14 +43,20 @@ def retrieval(out: Path, data: Path, epochs: int | None) -> None:
 
 @train.command()
 @_options(MODELS_DIR / "checker")
-def checker(out: Path, data: Path, epochs: int | None) -> None:
+@click.option("--recalibrate", is_flag=True,
+              help="Keep the trained adapter and head; re-choose thresholds from calibration.npz and re-validate.")
+def checker(out: Path, data: Path, epochs: int | None, recalibrate: bool) -> None:
     """Fine-tune the post-checker classifier (LoRA + multi-label head) and calibrate its thresholds."""
     from dataclasses import replace
 
     from assistant.config import Settings
-    from assistant.training.checker import CheckerConfig, train_checker
+    from assistant.training.checker import CheckerConfig, calibrate_and_validate, train_checker
 
     config = CheckerConfig() if epochs is None else replace(CheckerConfig(), epochs=epochs)
-    provenance = train_checker(Settings(), out, config=config, data_dir=data, echo=lambda m: click.echo(m, err=True))
+    if recalibrate:
+        provenance = calibrate_and_validate(Settings(), out, config=config, data_dir=data)
+    else:
+        provenance = train_checker(Settings(), out, config=config, data_dir=data,
+                                   echo=lambda m: click.echo(m, err=True))
     summary = {k: v for k, v in provenance["validation_classifier_alone"].items() if k != "per_category"}
     click.echo(json.dumps({"validation_classifier_alone": summary}, indent=2))

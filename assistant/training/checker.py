@@ -2,8 +2,10 @@
 
 1. For each training batch, a classifier is trained on the other batches and scores the held-out batch the way
    the product does (best window per category): out-of-fold scores for every training draft.
-2. Per category, the threshold maximising F-beta (beta 2: a missed risk costs more than a second look) on those
-   scores is kept.
+2. Two thresholds per category from those scores: a *flag* threshold (the category's own severity), set so that
+   at most ``clean_flag_rate`` of clean training drafts get any flag (the same false-alarm budget share for every
+   category), and a lower *advice* threshold maximising F-beta (beta 2) that gives a low-severity "worth a second
+   look" which never changes the verdict.
 3. The final classifier is trained on every training batch; the validation batches are scored once, at the end,
    through the shipped NumPy path.
 """
@@ -40,6 +42,7 @@ class CheckerConfig:
     max_length: int = 96
     clean_sentences_per_draft: int = 2  # sentences of clean drafts added as clean examples (windows are scored)
     f_beta: float = 2.0
+    clean_flag_rate: float = 0.05  # at most this share of clean training drafts flagged (out of fold)
     seed: int = 7
 
 
@@ -130,19 +133,43 @@ def calibrate(scores: np.ndarray, labels: np.ndarray, beta: float) -> np.ndarray
     return thresholds
 
 
-def report(scores: np.ndarray, labels: np.ndarray, thresholds: np.ndarray) -> dict:
+def flag_thresholds(scores: np.ndarray, labels: np.ndarray, rate: float) -> np.ndarray:
+    """Per category, the (1 - e) quantile of its scores on clean drafts, with one e for all categories chosen as
+    the largest that flags at most ``rate`` of clean drafts in any category."""
+    clean = scores[labels.sum(1) == 0]
+
+    def at(e: float) -> np.ndarray:
+        return np.quantile(clean, 1.0 - e, axis=0) + 1e-6
+
+    lo, hi = 0.0, rate
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        if (clean >= at(mid)).any(1).mean() <= rate:
+            lo = mid
+        else:
+            hi = mid
+    return at(lo).astype(np.float32)
+
+
+def report(scores: np.ndarray, labels: np.ndarray, thresholds: np.ndarray,
+           advice: np.ndarray | None = None) -> dict:
     """Per-category recall and precision, macro recall, and the share of clean drafts with any finding."""
-    pred = scores >= thresholds
+    pred = scores >= (advice if advice is not None else thresholds)  # any finding, advice included
+    flagged = scores >= thresholds
     per = {}
     for j, c in enumerate(CATEGORIES):
         positives = labels[:, j] > 0
         per[c] = {"n": int(positives.sum()),
-                  "recall": round(float((pred[:, j] & positives).sum() / max(positives.sum(), 1)), 4),
-                  "precision": round(float((pred[:, j] & positives).sum() / max(pred[:, j].sum(), 1)), 4)}
+                  "recall_any": round(float((pred[:, j] & positives).sum() / max(positives.sum(), 1)), 4),
+                  "recall_flagged": round(float((flagged[:, j] & positives).sum() / max(positives.sum(), 1)), 4),
+                  "precision_flagged": round(float((flagged[:, j] & positives).sum() / max(flagged[:, j].sum(), 1)),
+                                             4)}
     clean = labels.sum(1) == 0
     return {"drafts": int(len(labels)), "clean": int(clean.sum()),
-            "macro_recall": round(float(np.mean([v["recall"] for v in per.values()])), 4),
-            "clean_false_positive_rate": round(float(pred[clean].any(1).mean()) if clean.any() else 0.0, 4),
+            "macro_recall_any": round(float(np.mean([v["recall_any"] for v in per.values()])), 4),
+            "macro_recall_flagged": round(float(np.mean([v["recall_flagged"] for v in per.values()])), 4),
+            "clean_flagged_rate": round(float(flagged[clean].any(1).mean()) if clean.any() else 0.0, 4),
+            "clean_any_finding_rate": round(float(pred[clean].any(1).mean()) if clean.any() else 0.0, 4),
             "per_category": per}
 
 
@@ -170,7 +197,6 @@ def train_checker(settings: Settings, out_dir: Path, *, config: CheckerConfig | 
         rows = [i for i, d in enumerate(train) if d.batch == held]
         oof_scores[rows] = best_window_scores([train[i] for i in rows], encoder.encode, _head_of(head, [0.5] * 15))
     y_train = label_matrix(train)
-    thresholds = calibrate(oof_scores, y_train, config.f_beta)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # The evidence behind the thresholds, kept so they can be audited or re-chosen without retraining.
@@ -179,13 +205,37 @@ def train_checker(settings: Settings, out_dir: Path, *, config: CheckerConfig | 
     echo("Final classifier on every training batch…")
     encoder, head = fit_classifier(model_dir, train, config, echo)
     encoder.save(out_dir)
-    final = _head_of(head, thresholds)
+    final = _head_of(head, [0.5] * len(CATEGORIES))
     (out_dir / HEAD_FILE).write_text(json.dumps({
         "categories": list(CATEGORIES), "embedding_scale": EMBEDDING_SCALE,
         "weight": final.weight.tolist(), "bias": final.bias.tolist(),
-        "thresholds": {c: float(t) for c, t in zip(CATEGORIES, thresholds)},
     }) + "\n")
-    from assistant.knowledge.embedder import Adapter, NumpyEmbedder
+    return calibrate_and_validate(settings, out_dir, config=config, data_dir=data_dir, started=started)
+
+
+def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: CheckerConfig | None = None,
+                           data_dir: Path = DATASETS_DIR, started: float | None = None) -> dict:
+    """Choose both thresholds from the saved out-of-fold scores, write them into head.json, score the validation
+    batches once through the shipped NumPy path, and write provenance.json (``--recalibrate`` runs only this)."""
+    from assistant.knowledge.embedder import Adapter, NumpyEmbedder, verify_model
+
+    config = config or CheckerConfig()
+    started = started or time.time()
+    out_dir = Path(out_dir)
+    model_dir = verify_model(settings.resolved_model_path, settings.model_sha256)
+    train_files = split_files("checkpost", "train", data_dir)
+    val_files = split_files("checkpost", "validation", data_dir)
+    train, validation = load_drafts(train_files), load_drafts(val_files)
+    saved = np.load(out_dir / "calibration.npz")
+    if list(saved["ids"]) != [d.id for d in train]:
+        raise ValueError("calibration.npz does not match the training data: run 'assistant train checker'.")
+    oof_scores, y_train = saved["scores"], saved["labels"]
+    flags = flag_thresholds(oof_scores, y_train, config.clean_flag_rate)
+    advice = np.minimum(calibrate(oof_scores, y_train, config.f_beta), flags)
+    head_data = json.loads((out_dir / HEAD_FILE).read_text())
+    head_data["thresholds"] = {c: float(t) for c, t in zip(CATEGORIES, flags)}
+    head_data["advice_thresholds"] = {c: float(t) for c, t in zip(CATEGORIES, advice)}
+    (out_dir / HEAD_FILE).write_text(json.dumps(head_data) + "\n")
 
     shipped = NumpyEmbedder(model_dir, sha256="", adapter=Adapter(out_dir))
     val_scores = best_window_scores(validation, shipped.encode, Head.load(out_dir))
@@ -196,9 +246,11 @@ def train_checker(settings: Settings, out_dir: Path, *, config: CheckerConfig | 
                  "train_sha256": digest(train_files), "validation_sha256": digest(val_files),
                  "train_drafts": len(train), "validation_drafts": len(validation)},
         "config": asdict(config),
-        "threshold_rule": f"per category, best F{config.f_beta:g} on out-of-fold scores of the training batches",
-        "cross_fitted_training": report(oof_scores, y_train, thresholds),
-        "validation_classifier_alone": report(val_scores, label_matrix(validation), thresholds),
+        "threshold_rule": (f"flag: one clean-draft quantile for every category, at most {config.clean_flag_rate:.0%} "
+                           f"of clean training drafts flagged; advice: best F{config.f_beta:g}; both on out-of-fold "
+                           "scores of the training batches"),
+        "cross_fitted_training": report(oof_scores, y_train, flags, advice),
+        "validation_classifier_alone": report(val_scores, label_matrix(validation), flags, advice),
         "reproduce": "assistant train checker",
         "seconds": round(time.time() - started),
     }
