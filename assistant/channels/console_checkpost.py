@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.checking.rewrite import rewrite_notes
 
 VERDICT_STYLE = {"ok": ("green", "OK to post"), "review": ("yellow", "Review before posting"),
                  "high_risk": ("red", "High risk — don't post this as it is")}
@@ -42,5 +41,5 @@ def print_check(result, console: Console | None = None) -> None:
             console.print(f"  Suggestion: {escape(f['suggestion'])}")
     if data.get("rewrite"):
         console.print(f"\n[bold]A safer version:[/bold]\n{escape(data['rewrite'])}")
-    for note in rewrite_notes(result):
+    for note in result.rewrite_notes:
         console.print(f"\n[bold yellow]{escape(note)}[/bold yellow]")

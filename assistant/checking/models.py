@@ -86,6 +86,7 @@ class CheckResult:
     findings: tuple[Finding, ...]
     rewrite: str | None  # a safer version of the draft, where one could be made
     council: str | None = None  # the council whose guidance was cited first
+    rewrite_notes: tuple[str, ...] = ()  # no safer version could be made, or what it still holds
 
     @property
     def categories(self) -> set[str]:

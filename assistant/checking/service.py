@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any, Protocol
 
 from assistant.checking.catalogue import Catalogue, CiteRef, checker_catalogue, load_catalogue
 from assistant.checking.citations import CitationIndex
 from assistant.checking.engine import RuleHit, run_rules
 from assistant.checking.models import SEVERITY_RANK, CheckResult, Finding, Proposal, verdict_for
-from assistant.checking.rewrite import safer_rewrite
+from assistant.checking.rewrite import rewrite_notes, safer_rewrite
 from assistant.checking.text import Span, scan_text, sentences
 from assistant.errors import InvalidInput
 
@@ -87,7 +88,7 @@ class PostChecker:
                 continue
             findings.extend(self._from_proposals(draft, proposals, covered, council))
         findings = _prioritise(findings)
-        return CheckResult(
+        result = CheckResult(
             verdict=verdict_for(findings),
             findings=tuple(findings),
             # A rewrite must be complete: when a rule had too many matches to list, offer none.
@@ -96,6 +97,7 @@ class PostChecker:
                 recognisers=self.catalogue.recognisers),
             council=council,
         )
+        return replace(result, rewrite_notes=tuple(rewrite_notes(result)))
 
     def _from_hit(self, draft: str, hit: RuleHit, council: str | None) -> Finding:
         spec = self.catalogue.categories[hit.category]

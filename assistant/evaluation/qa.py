@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -147,7 +147,7 @@ def langchain_baseline(knowledge) -> System:
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     chunks = [c for text in knowledge.texts.values() for c in splitter.split_text(text)]
     client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-    store = Chroma(client=client, collection_name=f"naive_{next(tempfile._get_candidate_names())}",
+    store = Chroma(client=client, collection_name=f"naive-{uuid.uuid4().hex}",
                    embedding_function=PackagedEmbeddings())
     store.add_texts(chunks)
 

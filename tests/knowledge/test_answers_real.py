@@ -23,9 +23,10 @@ def test_answer_quotes_paragraphs_verbatim_with_their_citation(real_services):
     assert "“" in answer.answer
 
 
-def test_own_council_is_listed_first(real_services):
+def test_own_council_comes_first_among_equals(real_services):
     answer = real_services.answerer.answer("Should I avoid posting when I'm angry?", council="Sandwell")
-    assert answer.groups[0].council.startswith("Sandwell")
+    # The paragraph that answers best leads, whoever's it is; the councillor's own council's comes next.
+    assert any(c.council.startswith("Sandwell") for c in answer.citations[:2])
 
 
 def test_out_of_scope_questions_abstain_and_point_to_the_monitoring_officer(real_services):
@@ -48,7 +49,8 @@ def test_bad_questions_get_kind_errors(real_services):
 def test_json_shape(real_services):
     data = real_services.answerer.answer("Is it OK to use sarcasm in posts?").to_json("q1")
     assert set(data) == {"id", "question", "abstained", "answer", "citations"}
-    assert set(data["citations"][0]) == {"council", "document", "section", "paragraph", "text", "source", "score"}
+    assert set(data["citations"][0]) == {"council", "document", "section", "paragraph", "text", "source", "score",
+                                         "date"}
 
 
 def test_llm_answer_kept_only_when_every_sentence_cites(real_services):

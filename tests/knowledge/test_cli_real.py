@@ -61,7 +61,7 @@ def test_index_add_and_stats(tmp_path):
     assert added.returncode == 0, added.stderr
     stats = json.loads(run_cli("index", "stats", "--json", env=env).stdout)
     assert stats["documents"][0]["council"] == "Testshire Council" and stats["indexed"] == stats["paragraphs"]
-    answer = json.loads(run_cli("ask", "photos of children", "--json", env=env).stdout)
+    answer = json.loads(run_cli("ask", "Can I post photos of children from the school fete?", "--json", env=env).stdout)
     assert answer["citations"][0]["council"] == "Testshire Council"
 
 

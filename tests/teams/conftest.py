@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from app_process import TeamsProcess
+from teams_process import TeamsProcess
 from fake_connector import FakeConnector, TeamsClient
 
 from assistant.config import ROOT

@@ -11,7 +11,7 @@ import urllib.request
 
 import jwt
 import pytest
-from app_process import MONITORING_OFFICER, OFFICER_CONVERSATION, TeamsProcess
+from teams_process import MONITORING_OFFICER, OFFICER_CONVERSATION, TeamsProcess
 from fake_connector import TeamsClient
 
 pytestmark = pytest.mark.real

@@ -74,12 +74,14 @@ def test_question_is_answered_with_citations(webhook, fake_graph):
 def test_draft_is_checked_with_findings_and_a_safer_rewrite(webhook, fake_graph, whatsapp_app):
     draft = (f"check: {DRAFT_MARKER} Resident John Smith of 12 Acacia Avenue keeps complaining, "
              "call him on 07700 900461!")
-    replies = ask(webhook, fake_graph, draft, "A safer version")
+    replies = ask(webhook, fake_graph, draft, "safer version")
     text = "\n".join(s.body for s in replies)
     assert "High risk" in text or "Review before posting" in text
     assert "Personal data" in text and "Why:" in text
-    rewrite = text.split("A safer version:", 1)[1]
-    assert "07700 900461" not in rewrite
+    if "A safer version:" in text:  # else the reply says no safer version could be made
+        assert "07700 900461" not in text.split("A safer version:", 1)[1]
+    else:
+        assert "No safer version could be made" in text
     assert DRAFT_MARKER not in whatsapp_app.log()
 
 

@@ -162,6 +162,8 @@ def check_message(result) -> dict:
     if result.rewrite:
         blocks.append({"type": "divider"})
         blocks.append(section(f"*A safer version:*\n```{esc(clip(result.rewrite, 2700))}```"))
+    if result.rewrite_notes:
+        blocks.append(context(*(f"_{esc(n)}_" for n in result.rewrite_notes)))
     if not result.findings:
         blocks.append(section(f"Nothing in this draft goes against the guidance I have. {MONITORING_OFFICER_TIP}"))
     return message(label, blocks)

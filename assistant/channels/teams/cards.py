@@ -120,6 +120,7 @@ def check_card(result) -> dict:
     if result.rewrite:
         body += [text("**A safer version:**", separator=True, spacing="Medium"),
                  text(clip(result.rewrite, 2700), fontType="Monospace")]
+    body += [text(note, size="Small", isSubtle=True) for note in result.rewrite_notes]
     if not result.findings:
         body.append(text(f"Nothing in this draft goes against the guidance I have. {TIP}"))
     return card(body)

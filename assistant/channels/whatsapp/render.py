@@ -113,6 +113,8 @@ def check_messages(result) -> list[dict]:
     messages = texts("\n\n".join(parts))
     if result.rewrite:
         messages.extend(texts(f"*A safer version:*\n\n{result.rewrite}"))
+    if result.rewrite_notes:
+        messages.extend(texts("\n\n".join(result.rewrite_notes)))
     return messages
 
 
