@@ -12,16 +12,16 @@ from assistant.errors import UserError
 
 # name -> "module:attribute"; each module is a thin client of the services in assistant.wiring
 COMMANDS = {
-    "chat": "assistant.channels.console:chat",
+    "chat": "assistant.commands.serve:chat",
     "ask": "assistant.commands.ask:ask",
     "index": "assistant.commands.index:index",
     "eval": "assistant.commands.evaluate:eval_group",
     "check-post": "assistant.commands.checkpost:check_post",
     "report": "assistant.commands.incidents:report",
     "incidents": "assistant.commands.incidents:incidents",
-    "slack": "assistant.channels.slack.server:slack",
-    "teams": "assistant.channels.teams.server:teams",
-    "whatsapp": "assistant.channels.whatsapp.server:whatsapp",
+    "slack": "assistant.commands.serve:slack",
+    "teams": "assistant.commands.serve:teams",
+    "whatsapp": "assistant.commands.serve:whatsapp",
     "data": "assistant.commands.data:data",
     "train": "assistant.commands.train:train",
     "checker": "assistant.commands.checker:checker",

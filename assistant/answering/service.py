@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 4000
 MAX_QUOTES = 3
+MAX_CACHED_SENTENCES = 50_000
 CROSS_COUNCIL_POOL = 12  # how deep to look for each council's best paragraph in a "do all councils…" question
 NOT_COVERED = (
     "The councils' social-media guidance I have does not cover this, so I won't guess. "
@@ -99,6 +100,7 @@ class Answerer:
         self.chat_model = chat_model
         self.abstention = abstention
         self.top_k = top_k
+        self._sentence_vectors: dict[str, np.ndarray] = {}  # guidance sentences are few and cited again and again
 
     def answer(self, question: str, *, council: str | None = None, history: list[str] | None = None) -> Answer:
         """Answer a question with cited paragraphs, or say the guidance does not cover it."""
@@ -185,7 +187,7 @@ class Answerer:
         if not candidates:
             p = chosen[0].paragraph
             candidates = [(clean_quote(p.text), p)]
-        sims = self.knowledge.embed([s for s, _ in candidates]) @ vector
+        sims = self._embed_sentences([s for s, _ in candidates]) @ vector
         # The best paragraph's sentences are preferred unless another's is clearly closer.
         best = max(range(len(candidates)),
                    key=lambda i: sims[i] + (0.05 if candidates[i][1] is chosen[0].paragraph else 0.0))
@@ -194,6 +196,15 @@ class Answerer:
         who = f"{short_council(p.council)}'s guidance" if p.council else f"The guidance “{p.document}”"
         return f"{who} says: “{sentence}” ({short_council(p.council) if p.council else p.document}, {p.label}" + (
             f"; {doc.date})" if doc and doc.date else ")")
+
+    def _embed_sentences(self, sentences: list[str]) -> np.ndarray:
+        """Vectors of guidance sentences, each embedded once per process (bounded: the corpus is finite)."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._sentence_vectors]
+        if missing:
+            if len(self._sentence_vectors) > MAX_CACHED_SENTENCES:
+                self._sentence_vectors.clear()
+            self._sentence_vectors.update(zip(missing, self.knowledge.embed(missing)))
+        return np.stack([self._sentence_vectors[s] for s in sentences])
 
     @staticmethod
     def _offers(question: str) -> tuple[str, ...]:

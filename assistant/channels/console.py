@@ -6,7 +6,6 @@ import getpass
 import sys
 from typing import Any, Protocol
 
-import click
 from rich.console import Console
 from rich.markup import escape
 
@@ -166,14 +165,3 @@ def _split_command(entry: str) -> tuple[str, str]:
         return "", entry
     command, *rest = entry.split(maxsplit=1)
     return command, rest[0] if rest else ""
-
-
-@click.command()
-@click.option("--council", help="Your council: its guidance is shown first.")
-def chat(council: str | None) -> None:
-    """Chat in the console: ask questions, /checkpost a draft, /report an incident."""
-    from assistant.config import Settings
-    from assistant.wiring import build_services
-
-    settings = Settings()
-    run_chat(build_services(settings.model_copy(update={"council": council}) if council else settings))

@@ -186,9 +186,7 @@ def train_checker(settings: Settings, out_dir: Path, *, config: CheckerConfig | 
     config = config or CheckerConfig()
     started = time.time()
     model_dir = verify_model(settings.resolved_model_path, settings.model_sha256)
-    train_files = split_files("checkpost", "train", data_dir)
-    val_files = split_files("checkpost", "validation", data_dir)
-    train, validation = load_drafts(train_files), load_drafts(val_files)
+    train = load_drafts(split_files("checkpost", "train", data_dir))  # validation is read only at the very end
     batches = sorted({d.batch for d in train})
     oof_scores = np.zeros((len(train), len(CATEGORIES)), dtype=np.float32)
     for held in batches:

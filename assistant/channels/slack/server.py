@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import signal
-import sys
 import uuid
 from collections.abc import Callable
 
@@ -158,18 +157,8 @@ def prepare(settings: Settings, *, socket_mode: bool) -> None:
             services.incidents.close()  # no pooled connection may cross the fork into the workers
 
 
-@click.command()
-@click.option("--port", type=int, default=3000, show_default=True, envvar="PORT",
-              help="HTTP port for Slack's requests (Request URL: https://YOUR-HOST/slack/events).")
-@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
-@click.option("--socket", "socket_mode", is_flag=True,
-              help="Use Socket Mode instead of HTTP (needs SLACK_APP_TOKEN); for servers Slack cannot reach.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: ASSISTANT_SLACK_WORKERS, 2). Each loads the model once.")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="Request threads per worker (default: ASSISTANT_SLACK_THREADS, 16).")
-def slack(port: int, host: str, socket_mode: bool, workers: int | None, threads: int | None) -> None:
-    """Run the Slack app: /ask, /checkpost, /report, DMs, @mentions and the App Home."""
+def serve(port: int, host: str, socket_mode: bool, workers: int | None, threads: int | None) -> None:
+    """Run the Slack app (gunicorn over HTTP, or Socket Mode) until stopped."""
     one_blas_thread_per_request()
     quiet_sdk_debug_logs()
     settings = Settings()
@@ -207,6 +196,3 @@ def run_socket_mode(settings: Settings) -> None:
         runtime.stop(timeout=settings.slack_graceful_timeout_s)
         click.echo("Slack app stopped.", err=True)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(slack())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from pathlib import Path
 
 import click
 
@@ -31,17 +30,8 @@ def _loopback(host: str) -> bool:
         return False
 
 
-@click.group(invoke_without_command=True)
-@click.option("--port", type=int, default=3978, show_default=True, envvar="PORT",
-              help="HTTP port (the Azure Bot's messaging endpoint: https://YOUR-HOST/api/messages).")
-@click.option("--host", default=None, help="Interface to listen on (default 0.0.0.0; 127.0.0.1 in anonymous mode).")
-@click.option("--allow-anonymous-on-network", is_flag=True,
-              help="In anonymous mode, listen on a non-loopback interface anyway (never in production).")
-@click.pass_context
-def teams(ctx: click.Context, port: int, host: str | None, allow_anonymous_on_network: bool) -> None:
-    """Run the Microsoft Teams bot: questions, checkpost and report (sub-command: package)."""
-    if ctx.invoked_subcommand is not None:
-        return
+def serve(port: int, host: str | None, allow_anonymous_on_network: bool) -> None:
+    """Run the Teams messaging endpoint until stopped (loudly anonymous, loopback only, without TEAMS_APP_ID)."""
     from aiohttp import web
 
     from assistant.channels.teams.app import MESSAGES_PATH, build_app
@@ -57,14 +47,3 @@ def teams(ctx: click.Context, port: int, host: str | None, allow_anonymous_on_ne
                                    "--allow-anonymous-on-network (or set TEAMS_APP_ID).")
     click.echo(f"Teams bot starting on http://{host}:{port}{MESSAGES_PATH}", err=True)
     web.run_app(build_app(settings), host=host, port=port, print=None, access_log=None)
-
-
-@teams.command("package")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("teams-app.zip"),
-              show_default=True, help="Where to write the zip to upload to Teams.")
-def package(out: Path) -> None:
-    """Build the Teams app package (manifest.json and two icons, zipped) from the settings."""
-    from assistant.channels.teams.package import build_package
-
-    written = build_package(Settings(), out)
-    click.echo(f"Teams app package written to {written}", err=True)

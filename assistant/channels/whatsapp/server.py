@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -207,16 +206,8 @@ def prepare(settings: Settings) -> None:
         services.incidents.close()  # no pooled connection may cross the fork into the workers
 
 
-@click.command()
-@click.option("--port", type=int, default=3001, show_default=True, envvar="PORT",
-              help="HTTP port for the webhook (Callback URL: https://YOUR-HOST/whatsapp/webhook).")
-@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: ASSISTANT_WHATSAPP_WORKERS, 1). Each loads the model once.")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="Request threads per worker (default: ASSISTANT_WHATSAPP_THREADS, 8).")
-def whatsapp(port: int, host: str, workers: int | None, threads: int | None) -> None:
-    """Run the WhatsApp channel: questions, "check: <draft>" and "report", for allow-listed councillors."""
+def serve(port: int, host: str, workers: int | None, threads: int | None) -> None:
+    """Run the WhatsApp webhook under gunicorn until stopped."""
     from assistant.channels.slack.server import one_blas_thread_per_request
 
     one_blas_thread_per_request()
@@ -230,6 +221,3 @@ def whatsapp(port: int, host: str, workers: int | None, threads: int | None) -> 
     WhatsAppServer(settings, host=host, port=port, workers=workers or settings.whatsapp_workers,
                    threads=threads or settings.whatsapp_threads).run()
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(whatsapp())
