@@ -29,12 +29,16 @@ EMBEDDING_SCALE = 20.0  # the head reads 20 x the unit-length embedding (fixed, 
 
 
 def windows(text: str, sents: list[Span] | None = None) -> list[Span]:
-    """The whole text, each sentence, and each pair of neighbouring sentences (no duplicates)."""
+    """The whole text, each sentence, and each pair of neighbouring sentences (no duplicates). A very long draft
+    is read in runs of neighbouring sentences instead, so every sentence is still read within MAX_WINDOWS."""
     sents = sents if sents is not None else sentences(text)
     spans = [Span(0, len(text))] if text.strip() else []
-    spans += sents
     if len(sents) * 2 < MAX_WINDOWS:
+        spans += sents
         spans += [Span(a.start, b.end) for a, b in zip(sents, sents[1:])]
+    else:
+        size = -(-len(sents) // (MAX_WINDOWS - 1))
+        spans += [Span(sents[i].start, sents[min(i + size, len(sents)) - 1].end) for i in range(0, len(sents), size)]
     seen, out = set(), []
     for s in spans:
         if (s.start, s.end) not in seen:

@@ -2,10 +2,13 @@
 
 Two backends give the same vectors for the same sentence-transformers folder (BERT + mean pooling + L2 norm):
 
-* ``SentenceTransformerEmbedder`` – sentence-transformers on torch, for building the index in batches.
-* ``NumpyEmbedder`` – the same BERT forward pass in NumPy, for answering: importing torch and
-  sentence-transformers takes ~8 s here, which would break the 4 s cold-start target. A test checks the
-  two agree (cosine > 0.999).
+* ``NumpyEmbedder`` – the BERT forward pass in NumPy, with a trained LoRA :class:`Adapter` merged into the weights
+  at load: it builds the index and answers (importing torch and sentence-transformers takes ~8 s here, which would
+  break the 2 s cold-start target).
+* ``SentenceTransformerEmbedder`` – sentence-transformers on torch: the reference the tests compare against
+  (cosine >= 0.9999, with the adapter applied by peft).
+
+``HashingEmbedder`` is a deterministic fake for unit tests (a real implementation of the protocol, no model).
 
 Both check the SHA-256 of ``model.safetensors`` before use when a digest is configured.
 """

@@ -17,9 +17,15 @@ def test_windows_are_the_whole_draft_each_sentence_and_neighbouring_pairs():
     assert len(spans) == len(set(spans)) == 1 + 3 + 2
 
 
-def test_a_very_long_draft_is_read_in_a_bounded_number_of_windows():
-    text = "Fine words here. " * 3000
-    assert len(windows(text)) <= MAX_WINDOWS
+def test_a_very_long_draft_is_read_whole_in_a_bounded_number_of_windows():
+    text = "Fine words here. " * 3000 + "The last sentence is the risky one."
+    spans = windows(text)
+    assert len(spans) <= MAX_WINDOWS
+    assert any("The last sentence is the risky one." in text[s.start : s.end] for s in spans[1:])
+    covered = set()
+    for s in spans[1:]:
+        covered.update(range(s.start, s.end))
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
     assert windows("   ") == []
 
 
