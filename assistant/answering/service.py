@@ -124,13 +124,13 @@ class Answerer:
             return self._abstain(question, confidence, hits, offers)
         cross = self._cross_council(query)
         if cross:
-            hits = self.knowledge.search(query, k=CROSS_COUNCIL_POOL)
+            hits = self.knowledge.search(query, k=CROSS_COUNCIL_POOL, vector=vector)
         chosen, notes = self._choose(hits, council, cross)
         # Each chosen paragraph first, then the near-identical wording other councils use.
         citations = tuple(self._cite(h.paragraph, h.score) for h in chosen) + tuple(
             self._cite(p, h.score) for h in chosen for p in h.also_in)
         lead = self._lead(vector, chosen)
-        groups = self._groups(chosen)
+        groups = _groups(citations)
         text = self._render(lead, citations, notes, offers)
         answer = Answer(question, False, text, lead, citations, groups, round(confidence, 3), "extractive",
                         tuple(notes), offers)
@@ -223,14 +223,6 @@ class Answerer:
         return Answer(question, True, text, NOT_COVERED, (), (), round(confidence, 3), notes=notes, offers=offers)
 
     @staticmethod
-    def _groups(chosen: list[Hit]) -> tuple[CouncilGroup, ...]:
-        by_council: dict[str | None, list[Citation]] = {}
-        for h in chosen:
-            for p in (h.paragraph, *h.also_in):
-                by_council.setdefault(p.council, []).append(Citation.from_paragraph(p, h.score))
-        return tuple(CouncilGroup(c, tuple(cs)) for c, cs in by_council.items())
-
-    @staticmethod
     def _render(lead: str, citations: tuple[Citation, ...], notes: list[str], offers: tuple[str, ...]) -> str:
         lines = [lead, *notes, ""]
         for c in citations:
@@ -242,6 +234,14 @@ class Answerer:
         lines.extend(OFFERS[o] for o in offers)
         lines.append("If your situation is not clear-cut, ask your Monitoring Officer before you post.")
         return "\n".join(lines)
+
+
+def _groups(citations: tuple[Citation, ...]) -> tuple[CouncilGroup, ...]:
+    """The citations (dated, in answer order) grouped by council, councils in the order they first appear."""
+    by_council: dict[str | None, list[Citation]] = {}
+    for c in citations:
+        by_council.setdefault(c.council, []).append(c)
+    return tuple(CouncilGroup(council, tuple(cs)) for council, cs in by_council.items())
 
 
 def _own_first(hit: Hit, council: str) -> Hit:

@@ -145,17 +145,22 @@ class KnowledgeBase:
         return next(iter(self.retriever.councils_named_in(text)), None)
 
     # --- search -----------------------------------------------------------------------------------------------
-    def search(self, query: str, *, council: str | None = None, k: int = 5) -> list[Hit]:
-        """Hybrid search (dense + BM25 by reciprocal rank), a council named in the question first."""
-        return self.search_with_features(query, k=k)[0]
+    def search(self, query: str, *, council: str | None = None, k: int = 5,
+               vector: np.ndarray | None = None) -> list[Hit]:
+        """Hybrid search (dense + BM25 by reciprocal rank), a council named in the question first. ``council`` is
+        accepted for callers' convenience; the answerer orders the councillor's own council itself."""
+        return self.search_with_features(query, k=k, vector=vector)[0]
 
-    def search_with_features(self, query: str, *, k: int = 5) -> tuple[list[Hit], np.ndarray, np.ndarray]:
-        """Hits, the retrieval features the abstention classifier reads, and the query vector."""
+    def search_with_features(self, query: str, *, k: int = 5,
+                             vector: np.ndarray | None = None) -> tuple[list[Hit], np.ndarray, np.ndarray]:
+        """Hits, the retrieval features the abstention classifier reads, and the query vector (embedded here
+        unless the caller already has it)."""
         query = (query or "").strip()
         if not query:
             raise InvalidInput("Please type a question.")
         query = query[:MAX_QUERY_CHARS]
-        vector = self.embed([query])[0]
+        if vector is None:
+            vector = self.embed([query])[0]
         hits, features = self.retriever.search_with_features(query, k=k, vector=vector)
         return hits, features, vector
 

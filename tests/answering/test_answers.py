@@ -44,6 +44,8 @@ def test_each_citation_shows_the_document_date_where_it_has_one(kb):
     answer = Answerer(kb).answer("What does the Powys guide say about copyright?")
     powys = [c for c in answer.citations if c.council == "Powys County Council"]
     assert powys and powys[0].date == "Updated November 2017" and "Updated November 2017" in answer.answer
+    grouped = [c for g in answer.groups if g.council == "Powys County Council" for c in g.citations]
+    assert grouped and grouped[0].date == "Updated November 2017"  # what the console and Slack render
 
 
 def test_capabilities_are_linked(kb):
