@@ -33,6 +33,21 @@ def built_settings(tmp_path_factory) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def app_index_dir(request) -> Path:
+    """For the channels' real app processes: the repo's index when it is complete and current (saves a build),
+    else the session's freshly built one."""
+    from assistant.knowledge.base import KnowledgeBase
+
+    try:
+        stats = KnowledgeBase.from_settings(Settings(index_dir=ROOT / "index")).stats()
+        if stats["indexed"] == stats["paragraphs"] > 0 and not stats["stale"]:
+            return ROOT / "index"
+    except Exception:  # noqa: BLE001 - any problem with the repo's index: build one
+        pass
+    return request.getfixturevalue("built_settings").index_dir
+
+
+@pytest.fixture(scope="session")
 def real_services(built_settings):
     """Services over the real corpus and index."""
     from assistant.wiring import build_services

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,9 @@ import httpx
 import pytest
 
 from assistant.knowledge.store import HEARTBEAT_PATH
+from tests.served_process import free_port  # noqa: F401 - re-exported for the Chroma tests
 
 CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    """A port nothing listens on (the OS picks it; closed again at once)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ChromaServer:

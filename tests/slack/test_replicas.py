@@ -46,13 +46,13 @@ def shared_database():
     admin.dispose()
 
 
-def test_two_replicas_file_50_concurrent_reports_and_notify_each_exactly_once(shared_database, slack_index_dir,
+def test_two_replicas_file_50_concurrent_reports_and_notify_each_exactly_once(shared_database, app_index_dir,
                                                                                tmp_path):
     url, reader = shared_database
     fake = FakeSlack().start()
     env = {"ASSISTANT_DATABASE_URL": url, "ASSISTANT_MONITORING_OFFICERS": OFFICER,
            "ASSISTANT_MONITORING_OFFICER_CHANNEL": ""}
-    replicas = [AppProcess(fake, slack_index_dir, tmp_path / f"replica{n}" / "data", env=env, name=f"replica{n}")
+    replicas = [AppProcess(fake, app_index_dir, tmp_path / f"replica{n}" / "data", env=env, name=f"replica{n}")
                 for n in (1, 2)]
     try:
         for replica in replicas:

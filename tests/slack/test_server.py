@@ -64,8 +64,8 @@ def test_readyz_checks_the_index_and_the_database(slack_app):
     assert json.loads(body) == {"ready": True, "checks": {"index": "ok", "database": "ok"}}
 
 
-def test_readyz_is_503_when_the_database_does_not_answer_or_the_index_is_missing(slack_index_dir, tmp_path):
-    down = build_services(Settings(index_dir=slack_index_dir, data_dir=tmp_path / "data",
+def test_readyz_is_503_when_the_database_does_not_answer_or_the_index_is_missing(app_index_dir, tmp_path):
+    down = build_services(Settings(index_dir=app_index_dir, data_dir=tmp_path / "data",
                                    database_url="postgresql+psycopg://nobody:x@127.0.0.1:1/none"))
     assert down.ready() == {"index": "ok", "database": "ServiceUnavailable"}
     no_index = build_services(Settings(index_dir=tmp_path / "empty-index", data_dir=tmp_path / "data"))
@@ -123,9 +123,9 @@ def test_the_running_app_retries_a_rate_limited_reply(slack, fake_slack):
 
 
 # --- graceful stop ---------------------------------------------------------------------------------------------
-def test_sigterm_finishes_requests_in_flight_and_work_already_acknowledged(slack_index_dir, tmp_path):
+def test_sigterm_finishes_requests_in_flight_and_work_already_acknowledged(app_index_dir, tmp_path):
     fake_slack = FakeSlack().start()
-    app = AppProcess(fake_slack, slack_index_dir, tmp_path / "data", name="graceful",
+    app = AppProcess(fake_slack, app_index_dir, tmp_path / "data", name="graceful",
                      env={"ASSISTANT_SLACK_REQUEST_TIMEOUT_S": "60"}, args=("--workers", "1")).wait_healthy()
     sender = SlackSender(app.url, fake_slack)
     try:

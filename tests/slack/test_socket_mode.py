@@ -16,11 +16,11 @@ from assistant.config import ROOT
 pytestmark = pytest.mark.real
 
 
-def test_socket_mode_answers_a_command_and_stops_cleanly(slack_index_dir, tmp_path):
+def test_socket_mode_answers_a_command_and_stops_cleanly(app_index_dir, tmp_path):
     fake, socket_mode = FakeSlack().start(), FakeSocketMode().start()
     fake.socket_url = socket_mode.url
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_URL": fake.url,
-           "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_INDEX_DIR": str(slack_index_dir),
+           "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "ASSISTANT_INDEX_DIR": str(app_index_dir),
            "ASSISTANT_LLM_PROVIDER": "none"}
     for name in ("SLACK_SIGNING_SECRET", "ASSISTANT_DATABASE_URL", "ASSISTANT_COUNCIL"):
         env.pop(name, None)

@@ -232,8 +232,8 @@ def test_a_file_sent_from_an_unknown_host_is_not_fetched(teams, connector):
 
 # --- authentication when an app id is configured ----------------------------------------------------------------
 @pytest.fixture(scope="module")
-def authenticated_app(connector, teams_index_dir, tmp_path_factory):
-    app = TeamsProcess(connector.url, teams_index_dir, tmp_path_factory.mktemp("teams-auth") / "data",
+def authenticated_app(connector, app_index_dir, tmp_path_factory):
+    app = TeamsProcess(connector.url, app_index_dir, tmp_path_factory.mktemp("teams-auth") / "data",
                        env={"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "not-a-real-secret",
                             "TEAMS_TENANT_ID": "11111111-2222-3333-4444-555555555555"},
                        name="teams-auth").wait_healthy()

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from fake_graph import (
@@ -23,17 +18,13 @@ from fake_graph import (
     FakeGraph,
 )
 
-from assistant.config import ROOT
+from tests.served_process import ServedProcess, free_port
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppProcess:
+class AppProcess(ServedProcess):
     """`assistant whatsapp --port PORT` in a subprocess, its output in a log file."""
+
+    label = "the WhatsApp app"
 
     def __init__(self, fake: FakeGraph, index_dir: Path, data_dir: Path, *, env: dict | None = None) -> None:
         self.port = free_port()
@@ -50,39 +41,4 @@ class AppProcess:
         for name in ("ASSISTANT_COUNCIL", "ASSISTANT_DATABASE_URL", "ASSISTANT_MONITORING_OFFICER_CHANNEL"):
             full_env.pop(name, None)
         full_env.update(env or {})
-        self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "-v", "whatsapp", "--host", "127.0.0.1", "--port", str(self.port),
-             "--threads", "4"], env=full_env, cwd=str(ROOT), stdout=self._log, stderr=subprocess.STDOUT)
-
-    def wait_healthy(self, limit_s: float = 300) -> "AppProcess":
-        """Wait until /healthz answers (the worker has loaded the model and index)."""
-        deadline = time.monotonic() + limit_s
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the WhatsApp app exited:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.process.kill()
-                raise RuntimeError(f"the WhatsApp app did not start:\n{self.log()}")
-            time.sleep(0.2)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self, timeout: float = 60) -> int:
-        """SIGTERM, and wait for the graceful exit; returns the exit status."""
-        if self.process.poll() is None:
-            self.process.terminate()
-        try:
-            status = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            status = self.process.wait()
-        self._log.close()
-        return status
+        self.launch("whatsapp", full_env, "--threads", "4")
