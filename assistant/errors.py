@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 
 class AssistantError(Exception):
     """Base class for the assistant's own errors."""
@@ -56,3 +58,14 @@ class Misconfigured(ServiceUnavailable):
 
 class DataCorrupt(ServiceUnavailable):
     """A database or index file exists but cannot be read; an administrator must restore or rebuild it."""
+
+
+def stack_without_messages(error: BaseException) -> str:
+    """The traceback's frames and exception types (chained ones too, first cause first), without any message text:
+    a message could quote a draft or an incident answer, so only this goes to a log."""
+    chain, current = [], error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    parts = ["".join(traceback.format_tb(e.__traceback__)) + type(e).__qualname__ for e in reversed(chain)]
+    return "\n-- which led to --\n".join(parts)

@@ -89,7 +89,7 @@ def handle_event_request(app, secret: str, environ) -> tuple[str, list[tuple[str
     from slack_bolt.request.internals import build_context
 
     from assistant.channels.slack import edge
-    from assistant.channels.slack.listeners.errors import stack_without_messages
+    from assistant.errors import stack_without_messages
 
     try:
         raw = edge.read_body(environ)

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import re
-import traceback
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -28,7 +27,7 @@ from microsoft_agents.hosting.core import ActivityHandler
 
 from assistant.channels.teams import cards, files, reporting
 from assistant.channels.teams.reporting import card_activity
-from assistant.errors import UserError
+from assistant.errors import UserError, stack_without_messages
 from assistant.incidents.chat_state import ChatStore
 from assistant.wiring import Services
 
@@ -211,16 +210,6 @@ def _whoami(activity: Activity, user: str) -> Activity:
               "ASSISTANT_MONITORING_OFFICERS and this entry to TEAMS_OFFICER_CONVERSATIONS:"),
              f"`{json.dumps({user: reference})}`"]
     return card_activity(cards.card([cards.text(line) for line in lines]))
-
-
-def stack_without_messages(error: BaseException) -> str:
-    """The traceback's frames and exception types, without any message (it could quote a draft or a report)."""
-    chain, current = [], error
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
-    return "\n-- which led to --\n".join("".join(traceback.format_tb(e.__traceback__)) + type(e).__qualname__
-                                         for e in reversed(chain))
 
 
 async def report_error(context, error: BaseException) -> None:

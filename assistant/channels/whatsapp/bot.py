@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import logging
 import re
-import traceback
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -21,7 +20,7 @@ from datetime import datetime, timezone
 from assistant.channels.whatsapp import edge, render
 from assistant.channels.whatsapp.edge import Inbound
 from assistant.channels.whatsapp.report_render import REVIEW, parse_reply_id, step_messages
-from assistant.errors import NotFound, UserError
+from assistant.errors import NotFound, UserError, stack_without_messages
 from assistant.incidents.chat_state import ChatStore
 
 logger = logging.getLogger(__name__)
@@ -192,14 +191,3 @@ class WhatsAppBot:
     def _pseudonym(self, value: str) -> str:
         """A keyed hash: the same input gives the same key, but the key does not give the number back."""
         return hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def stack_without_messages(error: BaseException) -> str:
-    """The traceback's frames and exception types (chained ones too), without any message text (it could quote a
-    draft or an incident answer). The same as Slack's; see the report: it belongs in a shared module."""
-    chain, current = [], error
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
-    parts = ["".join(traceback.format_tb(e.__traceback__)) + type(e).__qualname__ for e in reversed(chain)]
-    return "\n-- which led to --\n".join(parts)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import traceback
 import uuid
 from collections.abc import Callable
 
@@ -16,22 +15,12 @@ from slack_bolt import App
 
 from assistant.channels.slack.blocks import error_message
 from assistant.channels.slack.deps import SlackDeps, open_dm
-from assistant.errors import UserError
+from assistant.errors import UserError, stack_without_messages
 
 logger = logging.getLogger("assistant.channels.slack")
 
 UNEXPECTED = ("Sorry, something went wrong on my side and I could not finish that. Nothing you sent has been "
               "shared. Please try again; if it keeps happening, tell your IT team and quote error {error_id}.")
-
-
-def stack_without_messages(error: BaseException) -> str:
-    """The traceback's frames and exception types (chained ones too, first cause first), without any message."""
-    chain, current = [], error
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
-    parts = ["".join(traceback.format_tb(e.__traceback__)) + type(e).__qualname__ for e in reversed(chain)]
-    return "\n-- which led to --\n".join(parts)
 
 
 def user_text(error: BaseException, kind: str) -> str:
