@@ -83,11 +83,18 @@ def sentences_of(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(clean_quote(text)) if len(s.strip()) > 15]
 
 
+def is_follow_up(question: str) -> bool:
+    """"what about Instagram?", "and on TikTok?": a question that only makes sense after another."""
+    return bool(FOLLOW_UP.match(question.strip())) or len(question.split()) <= 3
+
+
 def with_context(question: str, history: list[str] | None) -> str:
-    """A follow-up ("what about Instagram?") searched together with the question before it."""
-    if history and (FOLLOW_UP.match(question.strip()) or len(question.split()) <= 3):
-        return f"{history[-1]} {question}"
-    return question
+    """A follow-up searched together with the question it follows: the latest earlier question that was not
+    itself a follow-up, so "what about Instagram?" then "and TikTok?" both keep the first question's subject."""
+    if not history or not is_follow_up(question):
+        return question
+    topic = next((q for q in reversed(history) if not is_follow_up(q)), history[-1])
+    return f"{topic} {question}"
 
 
 class Answerer:

@@ -80,9 +80,9 @@ class Head:
 class TrainedClassifier:
     """A :class:`assistant.checking.service.Detector` over the shipped adapter and head."""
 
-    def __init__(self, folder: Path, model_dir_fn, severities: dict[str, str]) -> None:
+    def __init__(self, folder: Path, encoder_fn, severities: dict[str, str]) -> None:
         self.folder = Path(folder)
-        self._model_dir_fn = model_dir_fn  # the verified base model folder, resolved when first needed
+        self._encoder_fn = encoder_fn  # the packaged MiniLM with this folder's adapter, loaded when first needed
         self.severities = severities
         self._embedder = None
         self._head: Head | None = None
@@ -90,10 +90,8 @@ class TrainedClassifier:
     def warm_up(self) -> None:
         """Load the encoder and head (once per process)."""
         if self._embedder is None:
-            from assistant.knowledge.embedder import Adapter, NumpyEmbedder
-
             self._head = Head.load(self.folder)
-            self._embedder = NumpyEmbedder(self._model_dir_fn(), sha256="", adapter=Adapter(self.folder))
+            self._embedder = self._encoder_fn()
 
     def scores(self, text: str, sents: list[Span] | None = None) -> tuple[list[Span], np.ndarray]:
         """The windows of the text and their probabilities (windows x categories)."""

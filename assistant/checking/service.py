@@ -187,7 +187,7 @@ def build_classifier(settings: Any, knowledge: Any, catalogue: Catalogue) -> Det
     from assistant.checking.classifier import HEAD_FILE, TrainedClassifier
 
     folder = getattr(settings, "checker_model_dir", None)
-    if folder is None or not (folder / HEAD_FILE).is_file() or not hasattr(knowledge, "model_dir"):
+    if folder is None or not (folder / HEAD_FILE).is_file() or not hasattr(knowledge, "encoder"):
         return None
     severities = {c: spec.severity for c, spec in catalogue.categories.items()}
-    return TrainedClassifier(folder, lambda: knowledge.model_dir, severities)
+    return TrainedClassifier(folder, lambda: knowledge.encoder(folder), severities)

@@ -25,6 +25,7 @@ from assistant.incidents.models import ChatAnswer, ChatClaim, ChatFeedback, Chat
 
 CLAIM_TTL = timedelta(days=7)  # Slack retries for about an hour; a week is plenty
 VOTES = ("up", "down")
+FOLLOW_UP_WINDOW = timedelta(hours=2)  # an older question in the thread no longer sets the context
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,27 @@ class ChatStore:
         return uuid.uuid4().hex[:16]
 
     def record_answer(self, answer_id: str, *, user_id: str, place_id: str | None, question: str,
-                      council: str | None, abstained: bool, message: dict) -> None:
-        """Keep an answer as shown, so its feedback can be read later and it can be shared as it was."""
+                      council: str | None, abstained: bool, message: dict, thread_id: str | None = None) -> None:
+        """Keep an answer as shown, so its feedback can be read later, it can be shared as it was, and a follow-up
+        in the same thread knows what was asked before."""
         with self.db.transaction() as session:
             session.add(ChatAnswer(id=answer_id, channel=self.channel, user_id=user_id, place_id=place_id,
-                                   question=question, council=council, abstained=abstained, message=message,
-                                   created_at=self.clock()))
+                                   thread_id=thread_id, question=question, council=council, abstained=abstained,
+                                   message=message, created_at=self.clock()))
+
+    def earlier_questions(self, *, user_id: str, place_id: str | None, thread_id: str | None,
+                          within: timedelta = FOLLOW_UP_WINDOW, limit: int = 5) -> list[str]:
+        """This person's recent questions in this chat thread, oldest first: the conversation a follow-up such
+        as "what about Instagram?" continues. Nobody else's questions are ever read back."""
+        with self.db.transaction(read_only=True) as session:
+            rows = session.execute(
+                select(ChatAnswer.question)
+                .where(ChatAnswer.channel == self.channel, ChatAnswer.user_id == user_id,
+                       ChatAnswer.place_id == place_id, ChatAnswer.thread_id == thread_id,
+                       ChatAnswer.created_at >= self.clock() - within)
+                .order_by(ChatAnswer.created_at.desc(), ChatAnswer.id.desc()).limit(limit)
+            ).scalars().all()
+        return list(reversed(rows))
 
     def answer(self, answer_id: str) -> StoredAnswer | None:
         """A stored answer by id (None once it is unknown or purged)."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -181,11 +182,13 @@ class ChatAnswer(Base):
     """An answer as it was shown in a chat (its question, council and rendered message), for feedback and sharing."""
 
     __tablename__ = "chat_answers"
+    __table_args__ = (Index("ix_chat_answers_thread", "channel", "place_id", "thread_id", "user_id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))  # slack | console | …
     user_id: Mapped[str] = mapped_column(String(255))
     place_id: Mapped[str | None] = mapped_column(String(255))  # the chat's channel or conversation id
+    thread_id: Mapped[str | None] = mapped_column(String(255))  # the thread the answer was given in, if any
     question: Mapped[str] = mapped_column(Text)
     council: Mapped[str | None] = mapped_column(String(255))
     abstained: Mapped[bool] = mapped_column(Boolean)

@@ -13,6 +13,7 @@ from assistant.config import Settings
 from assistant.errors import InvalidInput
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
 from assistant.knowledge.embedder import Adapter, Embedder, NumpyEmbedder, model_id_for, verify_model
+from assistant.knowledge.onnx_encoder import OnnxEmbedder, cache_path, export
 from assistant.knowledge.models import Document, Paragraph, clean_quote
 from assistant.knowledge.search import Hit, Retriever, council_key, load_weights, same_council  # noqa: F401
 from assistant.knowledge.store import BuildReport, ParagraphStore, content_key
@@ -48,8 +49,12 @@ class KnowledgeBase:
         self._by_id = {p.id: p for p in self.paragraphs}
         if embedder is not None:
             self.__dict__["query_embedder"] = embedder  # a supplied embedder (a fake in tests) replaces the model
-        self.retriever = Retriever(self.paragraphs, _ChromaDense(self), self.embed, self.councils(),
-                                   weights=load_weights(settings.resolved_retrieval_adapter))
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        """Dense and keyword search fused (built on first use: building the index needs neither)."""
+        return Retriever(self.paragraphs, _ChromaDense(self), self.embed, self.councils(),
+                         weights=load_weights(self.settings.resolved_retrieval_adapter))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "KnowledgeBase":
@@ -63,20 +68,67 @@ class KnowledgeBase:
         """The verified model folder."""
         return verify_model(self.settings.resolved_model_path, self.settings.model_sha256)
 
-    @property
+    @cached_property
     def model_id(self) -> str:
-        """Model (and adapter) identity recorded in the index keys."""
-        return self.query_embedder.model_id
+        """Model (and adapter) identity recorded in the index keys: known without loading the model, so an
+        unchanged index is checked without it."""
+        if "query_embedder" in self.__dict__:
+            return self.query_embedder.model_id
+        return model_id_for(self.model_dir, self.settings.model_sha256, self._adapter(self.retrieval_adapter))
+
+    @property
+    def retrieval_adapter(self) -> Path | None:
+        """The folder of the trained retrieval adapter (None: the base model alone)."""
+        return self.settings.resolved_retrieval_adapter
+
+    @property
+    def encoder_dir(self) -> Path:
+        """Where the exported (onnxruntime) encoders are cached, next to the index."""
+        return Path(self.settings.index_dir) / "encoders"
+
+    @staticmethod
+    def _adapter(folder: Path | None) -> Adapter | None:
+        return Adapter(folder) if folder is not None else None
+
+    def encoder(self, adapter_folder: Path | None) -> Embedder:
+        """The packaged MiniLM with a trained adapter: on onnxruntime when `index build` has exported it, else
+        the same forward pass on NumPy (slower, same vectors)."""
+        adapter = self._adapter(adapter_folder)
+        model_dir = self.model_dir
+        model_id = model_id_for(model_dir, self.settings.model_sha256, adapter)
+        path = cache_path(self.encoder_dir, model_id)
+        if path.is_file():
+            try:
+                return OnnxEmbedder(path, model_dir, model_id=model_id)
+            except Exception as exc:  # noqa: BLE001 - a damaged cache file must not stop answers
+                log.warning("The exported encoder %s could not be loaded (%s); using the NumPy encoder.",
+                            path.name, type(exc).__name__)
+        else:
+            log.info("No exported encoder for %s yet (run: assistant index build); using the NumPy encoder.",
+                     model_id)
+        embedder = NumpyEmbedder(model_dir, sha256="", adapter=adapter)  # digest already checked by model_dir
+        embedder.model_id = model_id
+        return embedder
+
+    def export_encoders(self) -> list[Path]:
+        """Export the retrieval encoder and, when one is trained, the checker's, for onnxruntime (once each)."""
+        folders = [self.retrieval_adapter]
+        checker = self.settings.checker_model_dir
+        if checker is not None and (Path(checker) / Adapter.CONFIG).is_file():
+            folders.append(checker)
+        done = []
+        for folder in dict.fromkeys(folders):
+            adapter = self._adapter(folder)
+            path = cache_path(self.encoder_dir, model_id_for(self.model_dir, self.settings.model_sha256, adapter))
+            if not path.is_file():
+                export(self.model_dir, adapter, path)
+            done.append(path)
+        return done
 
     @cached_property
     def query_embedder(self) -> Embedder:
-        """The packaged MiniLM with the trained retrieval adapter, on NumPy (no torch import)."""
-        folder = self.settings.resolved_retrieval_adapter
-        adapter = Adapter(folder) if folder is not None else None
-        model_dir = self.model_dir
-        embedder = NumpyEmbedder(model_dir, sha256="", adapter=adapter)  # digest already checked by model_dir
-        embedder.model_id = model_id_for(model_dir, self.settings.model_sha256, adapter)
-        return embedder
+        """The encoder for questions and paragraphs: the retrieval adapter on the packaged MiniLM."""
+        return self.encoder(self.retrieval_adapter)
 
     @cached_property
     def _by_key(self) -> dict[str, Paragraph]:
@@ -89,11 +141,14 @@ class KnowledgeBase:
                               url=self.settings.chroma_url, timeout_s=self.settings.chroma_timeout_s)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """L2-normalised vectors for texts (NumPy path: no torch import)."""
+        """L2-normalised vectors for texts (no torch import)."""
         return self.query_embedder.encode(list(texts))
 
     def build_index(self, *, progress: bool = False) -> BuildReport:
-        """Bring the index up to date with the corpus; only new or changed paragraphs are embedded."""
+        """Bring the index up to date with the corpus (only new or changed paragraphs are embedded), after
+        exporting the encoders for onnxruntime if they are not exported yet."""
+        if "query_embedder" not in self.__dict__:
+            self.export_encoders()
         return self.store.sync(self.paragraphs, lambda texts: self.query_embedder.encode(texts, progress=progress))
 
     def stats(self) -> dict:

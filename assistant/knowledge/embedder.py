@@ -93,6 +93,37 @@ def model_id_for(model_dir: Path, sha256: str, adapter: "Adapter | None" = None)
     return f"{base}+{adapter.digest[:12]}" if adapter is not None else base
 
 
+def load_tokenizer(model_dir: Path, max_length: int | None = None):
+    """The model's fast tokenizer, truncating at the model's maximum sequence length; and that length."""
+    from tokenizers import Tokenizer
+
+    st_config_file = Path(model_dir) / "sentence_bert_config.json"
+    st_config = json.loads(st_config_file.read_text()) if st_config_file.exists() else {}
+    max_length = max_length or st_config.get("max_seq_length", 256)
+    tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tokenizer.enable_truncation(max_length)
+    tokenizer.no_padding()
+    return tokenizer, max_length
+
+
+def batches_by_length(tokenizer, texts: list[str], batch_size: int):
+    """(rows, input_ids, attention_mask) batches of texts of similar token length, so little work goes on padding."""
+    if not texts:
+        return
+    encodings = tokenizer.encode_batch(list(texts))
+    order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        length = max(len(encodings[i].ids) for i in rows)
+        ids = np.zeros((len(rows), length), dtype=np.int64)
+        mask = np.zeros((len(rows), length), dtype=np.int64)
+        for row, i in enumerate(rows):
+            n = len(encodings[i].ids)
+            ids[row, :n] = encodings[i].ids
+            mask[row, :n] = 1
+        yield rows, ids, mask
+
+
 class Adapter:
     """A LoRA adapter saved by peft (``adapter_config.json`` + ``adapter_model.safetensors``), read without torch.
 
@@ -155,16 +186,13 @@ class NumpyEmbedder:
     def __init__(self, model_dir: Path, *, sha256: str, max_length: int | None = None,
                  adapter: Adapter | None = None) -> None:
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
         model_dir = verify_model(model_dir, sha256)
         self.model_id = model_id_for(model_dir, sha256, adapter)
         config = json.loads((model_dir / "config.json").read_text())
         if config.get("model_type") != "bert":
             raise ServiceUnavailable(f"The fast embedder supports BERT models only, not {config.get('model_type')}.")
-        st_config_file = model_dir / "sentence_bert_config.json"
-        st_config = json.loads(st_config_file.read_text()) if st_config_file.exists() else {}
-        self.max_length = max_length or st_config.get("max_seq_length", 256)
+        self.tokenizer, self.max_length = load_tokenizer(model_dir, max_length)
         self.heads = config["num_attention_heads"]
         self.layers = config["num_hidden_layers"]
         self.eps = config.get("layer_norm_eps", 1e-12)
@@ -176,9 +204,6 @@ class NumpyEmbedder:
             name: np.ascontiguousarray(value.T) if name.startswith("encoder.") and value.ndim == 2 else value
             for name, value in weights.items()
         }
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(self.max_length)
-        self.tokenizer.no_padding()
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self.w
@@ -222,21 +247,9 @@ class NumpyEmbedder:
 
     def encode(self, texts: list[str], *, progress: bool = False, batch_size: int = 16) -> np.ndarray:
         """Embed texts (batched by similar length to limit padding work)."""
-        if not texts:
-            return np.zeros((0, self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.zeros((len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            length = max(len(encodings[i].ids) for i in chunk)
-            ids = np.zeros((len(chunk), length), dtype=np.int64)
-            mask = np.zeros((len(chunk), length), dtype=np.float32)
-            for row, i in enumerate(chunk):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1.0
-            out[chunk] = self._forward(ids, mask)
+        for rows, ids, mask in batches_by_length(self.tokenizer, texts, batch_size):
+            out[rows] = self._forward(ids, mask.astype(np.float32))
         return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from assistant.knowledge.models import Paragraph
 
 log = logging.getLogger(__name__)
 COLLECTION = "guidance_paragraphs"
+SYNC_STAMP = "synced.json"  # what the last sync left in an embedded index, so an unchanged re-run need not open it
 HEARTBEAT_PATH = "/api/v2/heartbeat"  # a Chroma server's liveness endpoint (API v2: Chroma 1.x)
 
 
@@ -192,9 +194,13 @@ class ParagraphStore:
             return _all_ids(collection)
 
     def sync(self, paragraphs: list[Paragraph], embed_batch: Callable[[list[str]], np.ndarray]) -> BuildReport:
-        """Make the index hold exactly these paragraphs: embed only new text, delete what is gone."""
-        collection = self._open(create=True)
+        """Make the index hold exactly these paragraphs: embed only new text, delete what is gone. An embedded
+        index that a previous sync left holding exactly these keys is not even opened."""
         wanted = {content_key(self.model_id, p): p for p in paragraphs}
+        stamp = self._stamp(wanted)
+        if stamp is not None and stamp == self._read_stamp():
+            return BuildReport(len(wanted), 0, 0, len(wanted))
+        collection = self._open(create=True)
         with self._errors():
             existing = _all_ids(collection)
         to_add = [k for k in wanted if k not in existing]
@@ -213,7 +219,29 @@ class ParagraphStore:
                         metadatas=[{"doc_id": wanted[k].doc_id, "paragraph_id": wanted[k].id,
                                     "council": wanted[k].council or ""} for k in batch],
                     )
+        self._write_stamp(wanted)
         return BuildReport(len(wanted), len(to_add), len(to_remove), len(wanted) - len(to_add))
+
+    def _stamp(self, keys) -> dict | None:
+        """What an embedded index holding exactly these keys looks like on disk (None for a server's index,
+        which other processes may change)."""
+        database = self.index_dir / "chroma.sqlite3"
+        if self.url or not database.is_file():
+            return None
+        stat = database.stat()
+        return {"keys": hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest(),
+                "database": [stat.st_size, stat.st_mtime_ns]}
+
+    def _read_stamp(self) -> dict | None:
+        try:
+            return json.loads((self.index_dir / SYNC_STAMP).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _write_stamp(self, keys) -> None:
+        stamp = self._stamp(keys)
+        if stamp is not None:
+            (self.index_dir / SYNC_STAMP).write_text(json.dumps(stamp))
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         """(key, cosine similarity) of the nearest paragraphs."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,11 @@ class Question:
     answerable: bool
     paragraphs: tuple[str, ...]  # paragraph ids ("003:57") that answer it
     kind: str = ""
+
+
+def letters_only(text: str) -> str:
+    """Letters and digits only ("'s" read as "is"): the same question whatever its spacing or punctuation."""
+    return re.sub(r"[^a-z0-9]", "", text.lower().replace("'s", " is"))
 
 
 def load_questions(files: list[Path]) -> list[Question]:

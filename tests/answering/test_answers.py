@@ -81,6 +81,8 @@ def test_follow_ups_are_searched_with_the_question_before():
         "Can I use the council logo on Facebook? what about Instagram?")
     assert with_context("Can I block a troll?", ["Can I use the council logo?"]) == "Can I block a troll?"
     assert with_context("and Instagram", None) == "and Instagram"
+    chain = ["Can I use the council logo on Facebook?", "what about Instagram?"]
+    assert with_context("and TikTok?", chain) == "Can I use the council logo on Facebook? and TikTok?"
 
 
 def test_sentences_keep_the_guidance_words():

@@ -70,6 +70,30 @@ def test_answers_feedback_council_and_threads_round_trip(service, clock):
     assert store.latest_thread(step.conversation_id).thread_id == "1700.2"
 
 
+def test_a_follow_up_reads_only_this_persons_recent_questions_in_this_thread(service, clock):
+    store = store_of(service)
+
+    def ask(question: str, *, user: str = "U1", place: str = "C1", thread: str | None = "1700.1") -> None:
+        store.record_answer(store.new_answer_id(), user_id=user, place_id=place, thread_id=thread, question=question,
+                            council=None, abstained=False, message={"text": "answer"})
+        clock.advance(seconds=1)
+
+    ask("Can I use the council logo on Facebook?")
+    ask("what about Instagram?")
+    ask("Someone else's question in the same thread", user="U2")
+    ask("A question in another thread", thread="1700.2")
+    ask("A question in another channel", place="C2")
+    ask("A question outside any thread", thread=None)
+    store_of(service, "teams").record_answer("t1", user_id="U1", place_id="C1", thread_id="1700.1",
+                                             question="Teams question", council=None, abstained=False, message={})
+    assert store.earlier_questions(user_id="U1", place_id="C1", thread_id="1700.1") == [
+        "Can I use the council logo on Facebook?", "what about Instagram?"]
+    assert store.earlier_questions(user_id="U1", place_id="C1", thread_id=None) == ["A question outside any thread"]
+    assert store.earlier_questions(user_id="U3", place_id="C1", thread_id="1700.1") == []
+    clock.advance(hours=3)  # a thread picked up again hours later starts afresh
+    assert store.earlier_questions(user_id="U1", place_id="C1", thread_id="1700.1") == []
+
+
 def test_the_state_is_in_the_incident_database_not_a_file_of_its_own(make_service, tmp_path):
     service = make_service()
     store_of(service).claim("event:Ev2")

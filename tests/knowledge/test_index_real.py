@@ -12,6 +12,7 @@ from assistant.errors import IndexMissing, ServiceUnavailable
 from assistant.knowledge.base import KnowledgeBase
 from assistant.config import MODELS_DIR
 from assistant.knowledge.embedder import Adapter, NumpyEmbedder, SentenceTransformerEmbedder, verify_model
+from assistant.knowledge.onnx_encoder import OnnxEmbedder, cache_path, export
 from tests.conftest import SEEDS_CORPUS
 
 pytestmark = pytest.mark.real
@@ -28,24 +29,52 @@ def test_numpy_embedder_matches_sentence_transformers():
 
 
 @pytest.mark.parametrize("artefact", ["retrieval", "checker"])
-def test_shipped_adapters_merged_in_numpy_match_peft_on_torch(artefact):
-    """The NumPy path merges the LoRA adapter into the base weights; peft on torch is the reference."""
+def test_shipped_adapters_on_numpy_and_onnxruntime_match_peft_on_torch(artefact, tmp_path):
+    """Both fast paths merge the LoRA adapter into the base weights (NumPy at load, onnxruntime in the exported
+    graph); peft on torch is the reference."""
     import torch
     from peft import PeftModel
 
     settings = Settings()
     texts = ["can i lift a photo off a news site for my ward page?", "he keeps mouthing off about me on fb",
-             "Sarcasm, irony and ambiguous comments should be avoided.", "Bore da! 🙂"]
-    fast = NumpyEmbedder(settings.resolved_model_path, sha256=settings.model_sha256,
-                         adapter=Adapter(MODELS_DIR / artefact)).encode(texts)
-    reference = SentenceTransformerEmbedder(settings.resolved_model_path, sha256=settings.model_sha256)
+             "Sarcasm, irony and ambiguous comments should be avoided.", "Bore da! 🙂", "x " * 400]
+    model_dir, adapter = settings.resolved_model_path, Adapter(MODELS_DIR / artefact)
+    fast = NumpyEmbedder(model_dir, sha256=settings.model_sha256, adapter=adapter).encode(texts)
+    onnx_path = export(model_dir, adapter, tmp_path / "encoder.onnx")
+    onnx = OnnxEmbedder(onnx_path, model_dir, model_id="test").encode(texts)
+    reference = SentenceTransformerEmbedder(model_dir, sha256=settings.model_sha256)
     bert = reference.model[0].auto_model
     reference.model[0].auto_model = PeftModel.from_pretrained(bert, str(MODELS_DIR / artefact)).merge_and_unload()
     with torch.no_grad():
         slow = reference.encode(texts)
     assert np.all(np.sum(fast * slow, axis=1) >= 0.9999)
-    base = NumpyEmbedder(settings.resolved_model_path, sha256="").encode(texts)
+    assert np.all(np.sum(onnx * slow, axis=1) >= 0.9999)
+    # One at a time gives the same vectors as a padded batch.
+    assert np.allclose(OnnxEmbedder(onnx_path, model_dir, model_id="test").encode(texts[:1]), onnx[:1], atol=1e-5)
+    base = NumpyEmbedder(model_dir, sha256="").encode(texts)
     assert not np.allclose(base, fast, atol=1e-3)  # the adapter really changes the vectors
+
+
+def test_index_build_exports_the_encoders_and_a_damaged_export_falls_back_to_numpy(tmp_path, caplog):
+    settings = Settings(corpus_dir=_small_corpus(tmp_path), index_dir=tmp_path / "index")
+    kb = KnowledgeBase.from_settings(settings)
+    kb.build_index()
+    exported = sorted((tmp_path / "index" / "encoders").glob("*.onnx"))
+    assert len(exported) == 2  # retrieval and checker, keyed by their adapters
+
+    fresh = KnowledgeBase.from_settings(settings)
+    assert isinstance(fresh.query_embedder, OnnxEmbedder)
+    assert isinstance(fresh.encoder(settings.checker_model_dir), OnnxEmbedder)
+    question = ["can I block a troll on my ward page?"]
+    vector = fresh.embed(question)
+
+    retrieval = cache_path(fresh.encoder_dir, fresh.model_id)
+    retrieval.write_bytes(b"not an onnx file")
+    damaged = KnowledgeBase.from_settings(settings)
+    assert isinstance(damaged.query_embedder, NumpyEmbedder)
+    assert "could not be loaded" in caplog.text
+    assert float(damaged.embed(question)[0] @ vector[0]) >= 0.9999
+    assert damaged.search("can I block a troll on my ward page?", k=1)
 
 
 def test_model_integrity_is_checked(tmp_path):

@@ -102,6 +102,19 @@ def test_mention_is_answered_in_its_thread(slack, fake_slack):
     assert {"feedback_up", "feedback_down"} <= {b["action_id"] for b in buttons(reply)}
 
 
+def test_a_follow_up_in_the_thread_continues_the_question_before_it(slack, fake_slack):
+    first = {"type": "app_mention", "user": "U5", "channel": "C5", "ts": "1710000000.000500",
+             "text": "<@UBOT> can I put the council logo on my own campaign leaflets?"}
+    slack.event(first)
+    fake_slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == first["ts"])
+    follow_up = {"type": "app_mention", "user": "U5", "channel": "C5", "ts": "1710000000.000501",
+                 "thread_ts": first["ts"], "text": "<@UBOT> and on my Facebook page?"}
+    slack.event(follow_up)
+    replies = fake_slack.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == first["ts"], count=2)
+    assert replies[1].params["channel"] == "C5"
+    assert "logo" in replies[1].text.lower()  # read with the question before it, not as "Facebook page?" alone
+
+
 def test_direct_message_is_answered_in_thread(slack, fake_slack):
     event = {"type": "message", "channel_type": "im", "user": "U2", "channel": "DU2", "ts": "1710000000.000200",
              "text": "Should I avoid posting when I'm angry?"}

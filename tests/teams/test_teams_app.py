@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import hashlib
 import re
 import sqlite3
@@ -91,6 +93,14 @@ def test_question_in_the_personal_chat_gets_a_card_with_citations_and_feedback(t
     with db(teams_app) as conn:
         assert conn.execute("SELECT vote FROM chat_feedback WHERE answer_id = ?",
                             (votes[0]["data"]["answer"],)).fetchall() == [("up",)]
+
+
+def test_a_follow_up_in_the_chat_continues_the_question_before_it(teams, connector):
+    _, first = teams.send(user="q9", text="can I put the council logo on my own campaign leaflets?")
+    connector.wait_for(replies_to(first))
+    _, follow_up = teams.send(user="q9", text="and on my Facebook page?")
+    reply = connector.wait_for(replies_to(follow_up))[0]
+    assert "logo" in json.dumps(reply.cards).lower()  # read with the question before it
 
 
 def test_mention_in_a_channel_is_answered_in_its_thread(teams, connector, teams_app):

@@ -71,6 +71,12 @@ def test_question_is_answered_with_citations(webhook, fake_graph):
     assert text.index("*") < text.index("Sandwell")  # the direct answer comes before the citations
 
 
+def test_a_follow_up_continues_the_question_before_it(webhook, fake_graph):
+    ask(webhook, fake_graph, "can I put the council logo on my own campaign leaflets?", "logo")
+    replies = ask(webhook, fake_graph, "and on my Facebook page?", "Monitoring Officer")
+    assert "logo" in "\n".join(s.body for s in replies).lower()  # read with the question before it
+
+
 def test_draft_is_checked_with_findings_and_a_safer_rewrite(webhook, fake_graph, whatsapp_app):
     draft = (f"check: {DRAFT_MARKER} Resident John Smith of 12 Acacia Avenue keeps complaining, "
              "call him on 07700 900461!")

@@ -53,15 +53,18 @@ class SlackDeps:
         chosen, council = self.store.council_of(user_id)
         return council if chosen else self.settings.council
 
-    def answer(self, question: str, *, user_id: str, channel_id: str | None, share: bool = False) -> dict:
-        """Answer a question for this person and render it; the answer is kept for feedback and sharing."""
+    def answer(self, question: str, *, user_id: str, channel_id: str | None, thread_ts: str | None = None,
+               share: bool = False) -> dict:
+        """Answer a question for this person and render it; the answer is kept for feedback and sharing. In a
+        thread, the person's earlier questions there are the context of a follow-up ("what about Instagram?")."""
         council = self.council_for(user_id)
+        history = self.store.earlier_questions(user_id=user_id, place_id=channel_id, thread_id=thread_ts)
         with self._cpu:
-            answer = self.services.answerer.answer(question, council=council)
+            answer = self.services.answerer.answer(question, council=council, history=history)
         answer_id = self.store.new_answer_id()
         rendered = blocks.answer_message(answer, answer_id, share=share)
-        self.store.record_answer(answer_id, user_id=user_id, place_id=channel_id, question=answer.question,
-                                 council=council, abstained=answer.abstained, message=rendered)
+        self.store.record_answer(answer_id, user_id=user_id, place_id=channel_id, thread_id=thread_ts,
+                                 question=question, council=council, abstained=answer.abstained, message=rendered)
         return rendered
 
     def first_delivery(self, body: dict) -> bool:

@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import uuid
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -39,8 +38,6 @@ PRIVATE_ONLY = ("To {what}, message me in our 1:1 chat (open my name in the chat
 FILES_OUTSIDE_REPORT = "To attach files to a report, type **report** first; then send them here in our chat."
 CHECKPOST_HOW = ("Send **checkpost** followed by your draft, for example: checkpost Great to see so many at the "
                  "Ward surgery tonight! Only you see the result; the draft is neither stored nor logged.")
-HISTORY_QUESTIONS = 3
-HISTORY_CHATS = 5000
 _COMMAND = re.compile(r"^/?(checkpost|check-post|report|help|whoami)\b[:\s]*", re.IGNORECASE)
 
 
@@ -53,15 +50,6 @@ class TeamsDeps:
     deliver: Callable[[], Awaitable[int]]  # send the outbox's due notifications; never raises
     file_token: Callable[[], Awaitable[str | None]]  # the bot's token for files on the service URL, if any
     _cpu: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(max(1, os.cpu_count() or 1)))
-    # The last questions asked in each chat (per person), for follow-ups such as "and what about Facebook?" — in
-    # memory like the console's, so a restart or another replica starts afresh.
-    _asked: OrderedDict[str, list[str]] = field(default_factory=OrderedDict)
-
-    def _remember(self, key: str, question: str) -> None:
-        self._asked[key] = [*self._asked.get(key, []), question][-HISTORY_QUESTIONS:]
-        self._asked.move_to_end(key)
-        while len(self._asked) > HISTORY_CHATS:
-            self._asked.popitem(last=False)
 
     @property
     def settings(self):
@@ -85,11 +73,12 @@ class TeamsDeps:
     async def answer(self, question: str, *, user_id: str, place_id: str, personal: bool) -> dict:
         """Answer a question and render it; the answer is kept for its feedback."""
         council = await asyncio.to_thread(self.council_for, user_id)
-        key = f"{place_id}|{user_id}"
+        # The conversation id names the chat, or the reply chain in a channel: its recent questions are the context.
+        history = await asyncio.to_thread(self.store.earlier_questions, user_id=user_id, place_id=place_id,
+                                          thread_id=None)
         async with self._cpu:
             answer = await asyncio.to_thread(self.services.answerer.answer, question, council=council,
-                                             history=list(self._asked.get(key, ())))
-        self._remember(key, question)
+                                             history=history)
         answer_id = self.store.new_answer_id()
         rendered = cards.answer_card(answer, answer_id, in_personal_chat=personal)
         await asyncio.to_thread(self.store.record_answer, answer_id, user_id=user_id, place_id=place_id,

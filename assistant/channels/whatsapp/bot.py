@@ -103,7 +103,17 @@ class WhatsAppBot:
             return self._start_report(message, identity)
         if words.lower() in HELP_WORDS:
             return render.menu()
-        return render.answer_messages(self.services.answerer.answer(words, council=self.services.settings.council))
+        return self._answer(words, identity)
+
+    def _answer(self, question: str, identity: str) -> list[dict]:
+        """A cited answer; the person's recent questions in this chat are the context of a follow-up."""
+        history = self.store.earlier_questions(user_id=identity, place_id=PLACE, thread_id=None)
+        answer = self.services.answerer.answer(question, council=self.services.settings.council, history=history)
+        messages = render.answer_messages(answer)
+        self.store.record_answer(self.store.new_answer_id(), user_id=identity, place_id=PLACE, question=question,
+                                 council=self.services.settings.council, abstained=answer.abstained,
+                                 message={"messages": messages})
+        return messages
 
     def _start_report(self, message: Inbound, identity: str) -> list[dict]:
         step = self.engine.start(CHANNEL, identity, display_name=message.profile_name)

@@ -17,6 +17,7 @@ def app_mention(deps: SlackDeps):
         if not text:
             say(thread_ts=thread_ts, **ask_help())
             return
-        say(thread_ts=thread_ts, **deps.answer(text, user_id=event["user"], channel_id=event["channel"]))
+        say(thread_ts=thread_ts, **deps.answer(text, user_id=event["user"], channel_id=event["channel"],
+                                               thread_ts=thread_ts))
 
     return handle
