@@ -151,8 +151,7 @@ def choose_abstention(searched: list[Searched], config: "RetrievalConfig") -> tu
         x = design_matrix(searched, uses_embedding)
         for c in config.abstention_c_grid:
             p = cross_validated_probabilities(x, y, groups, c)
-            # Every writer's questions, not just the pooled ones, within the false-refusal budget.
-            threshold = min(threshold_for(p[y & (groups == g)], MAX_FALSE_REFUSALS) for g in np.unique(groups))
+            threshold = batchwise_threshold(p, y, groups, MAX_FALSE_REFUSALS)
             trials.append({"uses_embedding": uses_embedding, "c": c, "threshold": threshold,
                            "false_refusals": round(float(np.mean(p[y] < threshold)), 4),
                            "false_refusals_worst_batch": round(max(
@@ -186,6 +185,12 @@ def threshold_for(p_answerable: np.ndarray, max_false_refusals: float) -> float:
     ordered = np.sort(p_answerable)
     allowed = int(np.floor(max_false_refusals * len(ordered)))
     return float(ordered[allowed]) - 1e-6 if len(ordered) else 0.5
+
+
+def batchwise_threshold(p_in: np.ndarray, answerable: np.ndarray, groups: np.ndarray, max_false_refusals: float) -> float:
+    """The highest threshold that refuses at most this share of every batch's answerable questions: each writer's
+    wording, not just the pooled questions, within the false-refusal budget."""
+    return min(threshold_for(p_in[answerable & (groups == g)], max_false_refusals) for g in np.unique(groups))
 
 
 def metrics(searched: list[Searched], p_in: np.ndarray, threshold: float) -> dict:

@@ -10,7 +10,7 @@ import pytest
 from assistant.checking.models import CATEGORIES
 from assistant.config import MODELS_DIR, Settings
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
-from assistant.training.data import digest, load_drafts, load_questions, split_files
+from assistant.training.data import digest, letters_only, load_drafts, load_questions, split_files
 
 SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 
@@ -54,9 +54,9 @@ def test_no_dev_item_was_copied_into_the_data():
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
-                dev_text.add(" ".join(str(item.get("text") or item.get("question")).lower().split()))
-    ours = {" ".join(d.text.lower().split()) for d in load_drafts(sum(_split("checkpost"), []))}
-    ours |= {" ".join(q.question.lower().split()) for q in load_questions(sum(_split("questions"), []))}
+                dev_text.add(letters_only(str(item.get("text") or item.get("question"))))
+    ours = {letters_only(d.text) for d in load_drafts(sum(_split("checkpost"), []))}
+    ours |= {letters_only(q.question) for q in load_questions(sum(_split("questions"), []))}
     assert not dev_text & ours
 
 

@@ -1,0 +1,45 @@
+"""How the learned parts' thresholds are chosen: every training batch (writer) within the budget, not just the
+pooled drafts or questions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.checking.models import CATEGORIES
+from assistant.training.checker import flag_thresholds
+from assistant.training.retrieval import batchwise_threshold, threshold_for
+
+
+def test_checker_flags_stay_within_budget_in_every_batch_counting_the_rules():
+    rng = np.random.default_rng(0)
+    n = 400
+    scores = rng.uniform(0, 0.5, size=(n, len(CATEGORIES))).astype(np.float32)
+    groups = np.array(["a"] * 200 + ["b"] * 200)
+    scores[200:, 0] += 0.3  # writer b's clean drafts look riskier to the classifier
+    labels = np.zeros((n, len(CATEGORIES)), dtype=np.float32)
+    already = np.zeros(n, dtype=bool)
+    already[:4] = True  # the rules flag 2% of writer a's clean drafts
+
+    flags = flag_thresholds(scores, labels, 0.05, groups, already)
+    flagged = (scores >= flags).any(1) | already
+    assert all(flagged[groups == g].mean() <= 0.05 for g in "ab")
+    pooled = flag_thresholds(scores, labels, 0.05, np.zeros(n), None)
+    assert ((scores >= pooled).any(1))[groups == "b"].mean() > 0.05  # the pooled rule lets writer b through
+
+
+def test_abstention_threshold_refuses_at_most_the_budget_of_each_batch():
+    p = np.concatenate([np.linspace(0.2, 1.0, 100), np.linspace(0.0, 1.0, 100), np.full(20, 0.1)])
+    answerable = np.array([True] * 200 + [False] * 20)
+    groups = np.array(["A"] * 100 + ["B"] * 100 + ["A"] * 20)
+    t = batchwise_threshold(p, answerable, groups, 0.03)
+    assert all(np.mean(p[answerable & (groups == g)] < t) <= 0.03 for g in "AB")
+    assert t <= threshold_for(p[answerable], 0.03)
+
+
+def test_cross_fitting_holds_out_whole_batches_and_covers_each_once():
+    from assistant.training.checker import cross_fitting_folds
+
+    batches = ["batch_1", "batch_2", "batch_3", "batch_5", "batch_6", "batch_7"]
+    folds = cross_fitting_folds(batches, 2)
+    assert sorted(b for fold in folds for b in fold) == batches and len(folds) == 2
+    assert cross_fitting_folds(batches[:3], 5) == [("batch_1",), ("batch_2",), ("batch_3",)]
