@@ -10,7 +10,8 @@ import pytest
 from assistant.checking.models import CATEGORIES
 from assistant.config import MODELS_DIR, Settings
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
-from assistant.training.data import digest, letters_only, load_drafts, load_questions, split_files
+from assistant.training.checker import REAL_POSTS
+from assistant.training.data import DATASETS_DIR, digest, letters_only, load_drafts, load_questions, split_files
 
 SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 
@@ -58,6 +59,19 @@ def test_no_dev_item_was_copied_into_the_data():
     ours = {letters_only(d.text) for d in load_drafts(sum(_split("checkpost"), []))}
     ours |= {letters_only(q.question) for q in load_questions(sum(_split("questions"), []))}
     assert not dev_text & ours
+
+
+def test_real_posts_are_sourced_labelled_and_never_trained_on():
+    real_file = DATASETS_DIR / REAL_POSTS
+    real = load_drafts([real_file])
+    assert len(real) >= 30 and any(not d.labels for d in real)
+    for line in real_file.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        assert item["source"].startswith(("http://", "https://")) and item["source_title"], item["id"]
+    written = {letters_only(d.text) for d in load_drafts(sum(_split("checkpost"), []))}
+    assert not written & {letters_only(d.text) for d in real}
+    provenance = json.loads((MODELS_DIR / "checker" / "provenance.json").read_text())
+    assert provenance["data"]["real_posts_sha256"] == digest([real_file]), "retrain: assistant train checker"
 
 
 @pytest.mark.parametrize("artefact, task, weights", [("retrieval", "questions", "abstention.json"),
