@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import tempfile
 from pathlib import Path
@@ -22,8 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from assistant.knowledge.embedder import WEIGHTS_FILE, Adapter, batches_by_length, load_tokenizer
-
-log = logging.getLogger(__name__)
 
 OPSET = 17
 GRAPH_VERSION = "1"  # bump when the exported graph changes, so cached files are re-exported
@@ -92,10 +89,10 @@ def build_graph(weights: dict[str, np.ndarray], config: dict):
     for i in range(layers):
         p = f"encoder.layer.{i}."
 
-        def heads_of(name: str, perm: list[int], _p: str = p, _x: str = x) -> str:
-            projected = dense(_x, _p + f"attention.self.{name}", f"l{i}.{name}")
-            return node("Transpose", [node("Reshape", [projected, split_shape], f"l{i}.{name}.split")],
-                        f"l{i}.{name}.heads", perm=perm)
+        def heads_of(name: str, perm: list[int], _p: str = p, _x: str = x, _i: int = i) -> str:
+            projected = dense(_x, _p + f"attention.self.{name}", f"l{_i}.{name}")
+            return node("Transpose", [node("Reshape", [projected, split_shape], f"l{_i}.{name}.split")],
+                        f"l{_i}.{name}.heads", perm=perm)
 
         q, k, v = heads_of("query", [0, 2, 1, 3]), heads_of("key", [0, 2, 3, 1]), heads_of("value", [0, 2, 1, 3])
         scores = node("Add", [node("Mul", [node("MatMul", [q, k], f"l{i}.qk"), scale], f"l{i}.scaled"), bias],

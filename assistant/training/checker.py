@@ -5,8 +5,8 @@
    scores for every training draft, each from a model that never saw its writer.
 2. Two thresholds per category from those scores: a *flag* threshold (the category's own severity), set so that
    in every training batch at most ``clean_flag_rate`` of clean drafts get any flag, from the classifier or the
-   rules (the same false-alarm budget share for every category), and a lower *advice* threshold maximising F-beta (beta 2) that gives a low-severity "worth a second
-   look" which never changes the verdict.
+   rules (the same false-alarm budget share for every category), and a lower *advice* threshold maximising
+   F-beta (beta 2) that gives a low-severity "worth a second look" which never changes the verdict.
 3. The final classifier is trained on every training batch; the validation batches are scored once, at the end,
    through the shipped NumPy path.
 """

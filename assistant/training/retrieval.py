@@ -187,7 +187,8 @@ def threshold_for(p_answerable: np.ndarray, max_false_refusals: float) -> float:
     return float(ordered[allowed]) - 1e-6 if len(ordered) else 0.5
 
 
-def batchwise_threshold(p_in: np.ndarray, answerable: np.ndarray, groups: np.ndarray, max_false_refusals: float) -> float:
+def batchwise_threshold(p_in: np.ndarray, answerable: np.ndarray, groups: np.ndarray,
+                        max_false_refusals: float) -> float:
     """The highest threshold that refuses at most this share of every batch's answerable questions: each writer's
     wording, not just the pooled questions, within the false-refusal budget."""
     return min(threshold_for(p_in[answerable & (groups == g)], max_false_refusals) for g in np.unique(groups))

@@ -20,7 +20,7 @@ def paragraphs():
 
 def test_an_unchanged_rerun_skips_the_index_and_any_change_is_seen(tmp_path, paragraphs, monkeypatch):
     embedder = HashingEmbedder()
-    store = lambda: ParagraphStore(tmp_path, embedder.model_id, embedder.encode)  # noqa: E731
+    store = lambda: ParagraphStore(tmp_path, embedder.model_id, embedder.encode)
     first = store().sync(paragraphs, embedder.encode)
     assert (first.added, first.unchanged) == (40, 0) and (tmp_path / SYNC_STAMP).is_file()
 

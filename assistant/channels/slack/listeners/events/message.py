@@ -29,7 +29,8 @@ def direct_message(deps: SlackDeps):
         if files and not text:
             say(thread_ts=thread_ts, **message(FILES_OUTSIDE_REPORT, [section(FILES_OUTSIDE_REPORT)]))
         elif text:
-            say(thread_ts=thread_ts, **deps.answer(text, user_id=user, channel_id=event["channel"], thread_ts=thread_ts))
+            say(thread_ts=thread_ts,
+                **deps.answer(text, user_id=user, channel_id=event["channel"], thread_ts=thread_ts))
         else:
             say(thread_ts=thread_ts, **ask_help())
 
