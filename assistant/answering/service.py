@@ -18,7 +18,7 @@ from assistant.answering.abstention import Abstention
 from assistant.config import Settings
 from assistant.errors import InvalidInput
 from assistant.knowledge.base import Hit, KnowledgeBase, same_council
-from assistant.knowledge.models import Citation, Paragraph, clean_quote
+from assistant.knowledge.models import NO_COUNCIL, Citation, Paragraph, clean_quote
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ REPORT_HINT = re.compile(r"\b(abus\w*|threat\w*|harass\w*|troll\w*|stalk\w*|inti
                          r"death threat|hate mail|pile[- ]on)\b", re.I)
 CHECKPOST_HINT = re.compile(r"\b(draft|my post|this post|a post i|before i post|thinking of post\w*|"
                             r"(can|should) i (post|tweet|share|say)|is it ok to (post|tweet|say|share))\b", re.I)
+MONITORING_OFFICER_TIP = "If your situation is not clear-cut, ask your Monitoring Officer before you post."
 OFFERS = {"/report": "If you are receiving abuse or threats, /report logs it for your Monitoring Officer.",
           "/checkpost": "Want a second pair of eyes? /checkpost checks a draft post before you publish it."}
 ALL_COUNCILS = re.compile(r"\b(all|each|every|both|other|different)( of)?( the)? councils?\b|\bcompare\b", re.I)
@@ -234,12 +235,12 @@ class Answerer:
         lines = [lead, *notes, ""]
         for c in citations:
             when = f" ({c.date})" if c.date else ""
-            lines.append(f"  • {c.council or 'Council not named in the document'} — {c.document}{when}, "
+            lines.append(f"  • {c.council or NO_COUNCIL} — {c.document}{when}, "
                          f"{c.section}, {c.paragraph}:")
             lines.append(f"    “{clean_quote(c.text)}”")
         lines.append("")
         lines.extend(OFFERS[o] for o in offers)
-        lines.append("If your situation is not clear-cut, ask your Monitoring Officer before you post.")
+        lines.append(MONITORING_OFFICER_TIP)
         return "\n".join(lines)
 
 

@@ -6,7 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
-from assistant.answering.service import OFFERS
+from assistant.answering.service import MONITORING_OFFICER_TIP, OFFERS
+from assistant.knowledge.models import NO_COUNCIL
 
 
 def print_answer(answer, console: Console | None = None) -> None:
@@ -22,7 +23,7 @@ def print_answer(answer, console: Console | None = None) -> None:
     for note in answer.notes:
         console.print(f"[italic]{escape(note)}[/italic]")
     for group in answer.groups:
-        console.print(f"\n[bold cyan]{escape(group.council or 'Council not named in the document')}[/bold cyan]")
+        console.print(f"\n[bold cyan]{escape(group.council or NO_COUNCIL)}[/bold cyan]")
         for c in group.citations:
             when = f" ({escape(c.date)})" if getattr(c, "date", None) else ""
             console.print(f"  [bold]{escape(c.document)}[/bold]{when}, {escape(c.section)}, "
@@ -30,4 +31,4 @@ def print_answer(answer, console: Console | None = None) -> None:
             console.print(f"    [green]“{escape(' '.join(c.text.replace('**', '').split()))}”[/green]")
     for offer in getattr(answer, "offers", ()):
         console.print(f"\n[cyan]{escape(OFFERS[offer])}[/cyan]")
-    console.print("\n[dim]If your situation is not clear-cut, ask your Monitoring Officer before you post.[/dim]")
+    console.print(f"\n[dim]{escape(MONITORING_OFFICER_TIP)}[/dim]")

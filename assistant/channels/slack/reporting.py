@@ -17,6 +17,7 @@ from assistant.channels.slack.report_blocks import (
 )
 from assistant.errors import UserError
 from assistant.incidents.chat_state import ReportThread
+from assistant.incidents.engine import CAPTION_NOT_AN_ANSWER, CARRY_ON
 
 
 def post_step(deps: SlackDeps, client, channel: str, thread_ts: str, step) -> None:
@@ -60,9 +61,8 @@ def attach_files(deps: SlackDeps, client, thread: ReportThread, user_id: str, fi
         except UserError as exc:
             lines.append(f":warning: {esc(exc.display())}")
     if with_text:
-        lines.append("The words sent with the files were not taken as an answer; please send your answer as a "
-                     "message of its own.")
-    lines.append("Carry on with the question above when you are ready.")
+        lines.append(CAPTION_NOT_AN_ANSWER.format(files="files"))
+    lines.append(CARRY_ON)
     text = "\n".join(lines)
     client.chat_postMessage(channel=thread.place_id, thread_ts=thread.thread_id, **message(text, [section(text)]))
 
@@ -105,15 +105,13 @@ def validate_modal(deps: SlackDeps, client, user_id: str, view: dict) -> tuple[d
 def submit_modal(deps: SlackDeps, client, user_id: str, view: dict, answers: dict, files: list,
                  prefill: dict) -> None:
     """Submit a validated modal (files downloaded now, after the modal closed); the reference goes in a DM."""
-    from assistant.incidents.engine import Upload
-
     uploads, refused = [], []  # a file that cannot be attached must not cost the councillor the whole report
     for file in files:
         try:
-            shared = download(file, token=client.token, api_url=deps.settings.slack_api_url,
+            upload = download(file, token=client.token, api_url=deps.settings.slack_api_url,
                               max_bytes=deps.settings.evidence_max_bytes)
-            deps.engine.store.check(shared.data, shared.filename, shared.content_type)
-            uploads.append(Upload(shared.data, shared.filename, shared.content_type))
+            deps.engine.store.check(upload.data, upload.filename, upload.content_type)
+            uploads.append(upload)
         except UserError as exc:
             refused.append(exc.display())
     step = deps.engine.submit_form("slack", user_id, answers, files=uploads, request_id=view["id"],

@@ -26,6 +26,7 @@ from microsoft_agents.hosting.core import ActivityHandler
 
 from assistant.channels.teams import cards, files, reporting
 from assistant.channels.teams.reporting import card_activity
+from assistant.checking.models import VERDICT_LABELS
 from assistant.errors import UserError, stack_without_messages
 from assistant.incidents.chat_state import ChatStore
 from assistant.wiring import Services
@@ -151,7 +152,7 @@ class TeamsBot(ActivityHandler):
                 await context.send_activity(card_activity(cards.message_card(CHECKPOST_HOW)))
                 return
             result = await deps.check(rest, user_id=user)
-            await context.send_activity(card_activity(cards.check_card(result), cards.VERDICTS.get(result.verdict, "")))
+            await context.send_activity(card_activity(cards.check_card(result), VERDICT_LABELS.get(result.verdict, "")))
         elif word == "report":
             await reporting.start(deps, context, user)
         elif word == "whoami" and personal:

@@ -7,19 +7,16 @@ and about 28 KB per message, so long lists are cut here.
 
 from __future__ import annotations
 
-from assistant.knowledge.models import Citation, clean_quote
+from assistant.answering.service import MONITORING_OFFICER_TIP
+from assistant.checking.models import SEVERITY_LABELS, VERDICT_LABELS
+from assistant.knowledge.models import NO_COUNCIL, Citation, clean_quote
 
 CARD = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"
 MAX_CITATIONS = 12
 MAX_FINDINGS = 15
 MAX_BUTTON_CHOICES = 5  # more choices than this go in a drop-down (Teams shows few buttons side by side)
-NO_COUNCIL = "Council not named in the document"
-TIP = "If your situation is not clear-cut, ask your Monitoring Officer before you post."
 DATE_HINT = "For example: 14/03/2026 19:30, yesterday, 3 weeks ago."
-VERDICTS = {"ok": "✅ No problems found", "review": "⚠️ Review before posting",
-            "high_risk": "🛑 High risk — don't post this as it is"}
-SEVERITY = {"high": "🔴 HIGH", "medium": "🟠 MEDIUM", "low": "⚪ LOW"}
 HELP = ("I can help in three ways:\n\n"
         "- **Ask a question** about councillors' use of social media; answers quote the councils' guidance.\n"
         "- **checkpost** followed by your draft checks a post before you publish it (in our 1:1 chat; the draft "
@@ -81,7 +78,7 @@ def answer_card(answer, answer_id: str, *, in_personal_chat: bool) -> dict:
                 for c in group.citations[: MAX_CITATIONS - shown]:
                     body.append(citation(c))
                     shown += 1
-        body.append(text(TIP, isSubtle=True, size="Small", spacing="Medium"))
+        body.append(text(MONITORING_OFFICER_TIP, isSubtle=True, size="Small", spacing="Medium"))
     if in_personal_chat and "/checkpost" in answer.offers:
         body.append(text("Want a second pair of eyes? Send **checkpost** followed by your draft.", size="Small"))
     actions = [submit("👍 Helpful", {"kind": "feedback", "answer": answer_id, "vote": "up"}),
@@ -101,10 +98,11 @@ def feedback_card(vote: str) -> dict:
 # --- post checks ------------------------------------------------------------------------------------------------
 def check_card(result) -> dict:
     """A post check (``assistant.checking.models.CheckResult``): verdict, findings with guidance, safer rewrite."""
-    body = [text(VERDICTS.get(result.verdict, result.verdict), weight="Bolder", size="Large"),
+    body = [text(VERDICT_LABELS.get(result.verdict, result.verdict), weight="Bolder", size="Large"),
             text("Only you can see this. Your draft was not stored or logged.", isSubtle=True, size="Small")]
     for f in result.findings[:MAX_FINDINGS]:
-        items = [text(f"**{SEVERITY.get(f.severity, f.severity)}** · {f.category.replace('_', ' ').capitalize()}"),
+        severity = SEVERITY_LABELS.get(f.severity, f.severity)
+        items = [text(f"**{severity}** · {f.category.replace('_', ' ').capitalize()}"),
                  text(f"“{clip(f.quote, 500)}”", isSubtle=True, spacing="Small"),
                  text(f"**Why:** {f.why}", spacing="Small")]
         if f.suggestion:
@@ -122,7 +120,7 @@ def check_card(result) -> dict:
                  text(clip(result.rewrite, 2700), fontType="Monospace")]
     body += [text(note, size="Small", isSubtle=True) for note in result.rewrite_notes]
     if not result.findings:
-        body.append(text(f"Nothing in this draft goes against the guidance I have. {TIP}"))
+        body.append(text(f"Nothing in this draft goes against the guidance I have. {MONITORING_OFFICER_TIP}"))
     return card(body)
 
 

@@ -22,21 +22,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from assistant.errors import InvalidInput, ServiceUnavailable
+from assistant.incidents.engine import Upload
+from assistant.incidents.evidence import too_big_to_fetch
 
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 FILE_HOSTS = ("sharepoint.com", "sharepoint.us", "sharepoint-df.com", "svc.ms")
 TIMEOUT_S = 30
-
-
-@dataclass(frozen=True)
-class SharedFile:
-    """A downloaded file: bytes, the name and type Teams gave."""
-
-    data: bytes
-    filename: str
-    content_type: str | None
 
 
 @dataclass(frozen=True)
@@ -78,7 +71,7 @@ def allowed(incoming: Incoming, service_url: str | None) -> bool:
 
 
 def download(incoming: Incoming, *, service_url: str | None, max_bytes: int,
-             token: Callable[[], str | None] = lambda: None) -> SharedFile:
+             token: Callable[[], str | None] = lambda: None) -> Upload:
     """The bytes of a file attachment, refusing files over ``max_bytes`` and hosts that are not Teams'."""
     name = incoming.name
     if not allowed(incoming, service_url):
@@ -93,17 +86,12 @@ def download(incoming: Incoming, *, service_url: str | None, max_bytes: int,
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310 - host checked above
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise _too_big(name, max_bytes)
+                raise too_big_to_fetch(name, max_bytes)
             data = response.read(max_bytes + 1)
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         logger.warning("downloading a Teams file failed (%s)", type(exc).__name__)
         raise ServiceUnavailable(f"I could not download {name} from Teams just now.",
                                  hint="Please attach it again in a minute.") from exc
     if len(data) > max_bytes:
-        raise _too_big(name, max_bytes)
-    return SharedFile(data, name, incoming.content_type)
-
-
-def _too_big(name: str, max_bytes: int) -> InvalidInput:
-    return InvalidInput(f"{name} is larger than the {max_bytes // (1024 * 1024)} MB that can be attached.",
-                        hint="Please send a smaller version and keep the original safe.")
+        raise too_big_to_fetch(name, max_bytes)
+    return Upload(data, name, incoming.content_type)

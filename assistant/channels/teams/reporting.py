@@ -14,6 +14,7 @@ from microsoft_agents.activity import Activity
 
 from assistant.channels.teams import cards, files
 from assistant.errors import UserError
+from assistant.incidents.engine import CAPTION_NOT_AN_ANSWER, CARRY_ON
 
 REPORT_THREAD = "report"  # the thread id a 1:1 chat's report is linked under (the chat is the place)
 
@@ -83,9 +84,8 @@ async def attach(deps, context, conversation_id: str, user_id: str, incoming: li
         except UserError as exc:
             lines.append(f"⚠️ {exc.display()}")
     if with_text:
-        lines.append("The words sent with the files were not taken as an answer; please send your answer as a "
-                     "message of its own.")
-    lines.append("Carry on with the question above when you are ready.")
+        lines.append(CAPTION_NOT_AN_ANSWER.format(files="files"))
+    lines.append(CARRY_ON)
     await context.send_activity(card_activity(cards.attached_card(lines), lines[0]))
 
 

@@ -22,6 +22,7 @@ from assistant.channels.whatsapp.edge import Inbound
 from assistant.channels.whatsapp.report_render import REVIEW, parse_reply_id, step_messages
 from assistant.errors import NotFound, UserError, stack_without_messages
 from assistant.incidents.chat_state import ChatStore
+from assistant.incidents.engine import CAPTION_NOT_AN_ANSWER, CARRY_ON
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +172,8 @@ class WhatsAppBot:
         except UserError as exc:
             lines = [f"⚠️ {exc.display()}"]
         if message.text.strip():
-            lines.append("The words sent with the file were not taken as an answer; please send your answer as a "
-                         "message of its own.")
-        lines.append("Carry on with the question above when you are ready.")
+            lines.append(CAPTION_NOT_AN_ANSWER.format(files="file"))
+        lines.append(CARRY_ON)
         return render.texts("\n".join(lines))
 
     def _after(self, step) -> list[dict]:

@@ -8,23 +8,19 @@ text, 1,024 per interactive body, 3 reply buttons (20-character titles), 10 list
 
 from __future__ import annotations
 
-from assistant.answering.service import OFFERS
-from assistant.knowledge.models import clean_quote
+from assistant.answering.service import MONITORING_OFFICER_TIP, OFFERS
+from assistant.checking.models import SEVERITY_LABELS, VERDICT_LABELS
+from assistant.knowledge.models import NO_COUNCIL, clean_quote
 
 MAX_TEXT = 4096
 MAX_BODY = 1024
 MAX_BUTTONS = 3
 MAX_ROWS = 10
-NO_COUNCIL = "Council not named in the document"
-MONITORING_OFFICER_TIP = "If your situation is not clear-cut, ask your Monitoring Officer before you post."
 # The other capabilities as this channel spells them (the answerer's offers name the Slack commands).
 OFFER_WORDS = {"/report": "If you are receiving abuse or threats, type *report* to log it for your Monitoring "
                           "Officer.",
                "/checkpost": "Want a second pair of eyes? Type *check:* followed by your draft to check it before "
                              "you publish it."}
-VERDICTS = {"ok": "✅ No problems found", "review": "⚠️ Review before posting",
-            "high_risk": "🛑 High risk — don't post this as it is"}
-SEVERITY = {"high": "🔴 HIGH", "medium": "🟠 MEDIUM", "low": "⚪ LOW"}
 HELP = ("I can help in three ways:\n"
         "• Ask me a question about councillors' use of social media, e.g. _Can I block a resident who trolls me?_\n"
         "• *check:* followed by a draft post checks it before you publish (the draft is not stored).\n"
@@ -99,9 +95,9 @@ def _citation(c, number: int | None = None) -> str:
 # --- post checks ------------------------------------------------------------------------------------------------
 def check_messages(result) -> list[dict]:
     """A post check (``CheckResult``): verdict, each finding with its guidance, then the safer rewrite."""
-    parts = [f"*{VERDICTS.get(result.verdict, result.verdict)}*", "_Your draft was not stored or logged._"]
+    parts = [f"*{VERDICT_LABELS.get(result.verdict, result.verdict)}*", "_Your draft was not stored or logged._"]
     for f in result.findings:
-        lines = [f"{SEVERITY.get(f.severity, f.severity)} · {f.category.replace('_', ' ').capitalize()}",
+        lines = [f"{SEVERITY_LABELS.get(f.severity, f.severity)} · {f.category.replace('_', ' ').capitalize()}",
                  f"> “{clip(f.quote, 500)}”", f"*Why:* {f.why}"]
         if f.suggestion:
             lines.append(f"*Instead:* {f.suggestion}")
