@@ -5,9 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from assistant.checking.models import VERDICT_TEXT
 
-VERDICT_STYLE = {"ok": ("green", "OK to post"), "review": ("yellow", "Review before posting"),
-                 "high_risk": ("red", "High risk — don't post this as it is")}
+
+VERDICT_COLOUR = {"ok": "green", "review": "yellow", "high_risk": "red"}
 SEVERITY_STYLE = {"low": "dim", "medium": "yellow", "high": "bold red"}
 DRAFT_PROMPT = "Paste your draft. Finish with an empty line (or Esc then Enter, or Ctrl-D):\n"
 
@@ -26,7 +27,8 @@ def print_check(result, console: Console | None = None) -> None:
     """Verdict, each finding with its quoted words, why, cited paragraph and suggestion, then a safer rewrite."""
     console = console or Console()
     data = result.to_json()
-    colour, label = VERDICT_STYLE.get(data["verdict"], ("white", data["verdict"]))
+    colour = VERDICT_COLOUR.get(data["verdict"], "white")
+    label = VERDICT_TEXT.get(data["verdict"], data["verdict"])
     console.print(f"[bold {colour}]{label}[/bold {colour}]")
     for f in data["findings"]:
         style = SEVERITY_STYLE.get(f["severity"], "")

@@ -12,8 +12,10 @@ Verdict = Literal["ok", "review", "high_risk"]
 
 SEVERITY_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
 # How a verdict and a severity read in a chat (Slack swaps the emoji for its own codes).
-VERDICT_LABELS: dict[str, str] = {"ok": "✅ No problems found", "review": "⚠️ Review before posting",
-                                  "high_risk": "🛑 High risk — don't post this as it is"}
+VERDICT_TEXT: dict[str, str] = {"ok": "No problems found", "review": "Review before posting",
+                                "high_risk": "High risk — don't post this as it is"}  # the same words in every chat
+VERDICT_LABELS: dict[str, str] = {v: f"{mark} {VERDICT_TEXT[v]}"
+                                  for v, mark in (("ok", "✅"), ("review", "⚠️"), ("high_risk", "🛑"))}
 SEVERITY_LABELS: dict[str, str] = {"high": "🔴 HIGH", "medium": "🟠 MEDIUM", "low": "⚪ LOW"}
 
 CATEGORIES: tuple[str, ...] = (

@@ -15,9 +15,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from slack_sdk.signature import SignatureVerifier
+
+from tests.fake_http import LocalServer, QuietHandler
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"  # Socket Mode's app-level token: only apps.connections.open accepts it
@@ -58,7 +59,7 @@ def texts_of(node) -> list[str]:
     return out
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     """The fake Slack Web API server; ``url`` is what SLACK_API_URL should be."""
 
     def __init__(self) -> None:
@@ -72,20 +73,8 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 128
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        super().__init__(self._handler(), queue_size=128)
         self.url = f"{self.base}/api/"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> "FakeSlack":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # --- what tests set up ----------------------------------------------------------------------------------
     def response_url(self, key: str) -> str:
@@ -183,19 +172,7 @@ class FakeSlack:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(QuietHandler):
             def _params(self) -> dict:
                 parsed = urllib.parse.urlsplit(self.path)
                 params = dict(urllib.parse.parse_qsl(parsed.query))

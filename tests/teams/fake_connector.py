@@ -15,7 +15,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fake_http import LocalServer, QuietHandler
 
 BOT_ID = "28:00000000-0000-0000-0000-0000000b0b00"
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -74,7 +75,7 @@ def _walk(node):
             yield from _walk(item)
 
 
-class FakeConnector:
+class FakeConnector(LocalServer):
     """The fake connector; ``url`` is the serviceUrl to put in activities."""
 
     def __init__(self) -> None:
@@ -82,18 +83,8 @@ class FakeConnector:
         self.files: dict[str, tuple[bytes, str]] = {}
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> "FakeConnector":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler())
+        self.url = f"{self.base}/"
 
     # --- what tests set up ----------------------------------------------------------------------------------
     def add_file(self, data: bytes, name: str) -> dict:
@@ -127,10 +118,7 @@ class FakeConnector:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
+        class Handler(QuietHandler):
             def _record(self, body: dict) -> None:
                 with fake._cond:
                     fake.calls.append(Call(self.command, self.path, body, dict(self.headers)))
@@ -140,12 +128,7 @@ class FakeConnector:
                 self._record({})
                 parts = self.path.split("?")[0].split("/")
                 if len(parts) >= 3 and parts[1] == "files" and parts[2] in fake.files:
-                    data, kind = fake.files[parts[2]]
-                    self.send_response(200)
-                    self.send_header("Content-Type", kind)
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
+                    self._send(200, *fake.files[parts[2]])
                     return
                 self.send_error(404)
 
@@ -156,12 +139,7 @@ class FakeConnector:
                 except ValueError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 self._record(body)
-                answer = json.dumps({"id": f"act{next(fake._ids)}"}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                self._json(200, {"id": f"act{next(fake._ids)}"})
 
         return Handler
 

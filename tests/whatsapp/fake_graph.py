@@ -17,7 +17,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fake_http import LocalServer, QuietHandler
 
 ACCESS_TOKEN = "EAAG-test-access-token"
 APP_SECRET = "test-app-secret"
@@ -66,7 +67,7 @@ class Sent:
         return {r["title"]: r["id"] for r in rows}
 
 
-class FakeGraph:
+class FakeGraph(LocalServer):
     """The fake Graph API server; ``url`` is what WHATSAPP_API_URL should be."""
 
     def __init__(self) -> None:
@@ -75,19 +76,8 @@ class FakeGraph:
         self.media: dict[str, tuple[bytes, str]] = {}
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        super().__init__(self._handler())
         self.url = f"{self.base}/{VERSION}/"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def start(self) -> "FakeGraph":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     def add_media(self, data: bytes, mime_type: str) -> str:
         """Host a media file; returns its media id."""
@@ -137,22 +127,7 @@ class FakeGraph:
     def _handler(self):
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def _json(self, status: int, data: dict) -> None:
-                self._send(status, json.dumps(data).encode())
-
+        class Handler(QuietHandler):
             def _authorized(self) -> bool:
                 if self.headers.get("Authorization") == f"Bearer {ACCESS_TOKEN}":
                     return True

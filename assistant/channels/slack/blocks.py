@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answering.service import MONITORING_OFFICER_TIP
+from assistant.checking.models import VERDICT_TEXT
 from assistant.knowledge.models import NO_COUNCIL, Citation, clean_quote
 
 MAX_SECTION = 2900
@@ -17,11 +18,8 @@ MAX_VIEW_BLOCKS = 100
 MAX_FINDINGS_SHOWN = 15
 ALL_COUNCILS = "__all__"
 
-VERDICTS = {
-    "ok": ":white_check_mark: No problems found",
-    "review": ":warning: Review before posting",
-    "high_risk": ":octagonal_sign: High risk — don't post this as it is",
-}
+VERDICTS = {v: f"{mark} {VERDICT_TEXT[v]}" for v, mark in (
+    ("ok", ":white_check_mark:"), ("review", ":warning:"), ("high_risk", ":octagonal_sign:"))}
 SEVERITY = {"high": ":red_circle: *HIGH*", "medium": ":large_orange_circle: *MEDIUM*", "low": ":white_circle: *LOW*"}
 STATUS = {"submitted": "Submitted", "acknowledged": "Acknowledged", "under_review": "Under review", "closed": "Closed"}
 
