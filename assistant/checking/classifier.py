@@ -99,7 +99,11 @@ class TrainedClassifier:
         spans = windows(text, sents)
         if not spans:
             return [], np.zeros((0, len(CATEGORIES)), dtype=np.float32)
-        return spans, self._head.probabilities(self._embedder.encode(window_texts(text, spans)))
+        texts = window_texts(text, spans)
+        unique = list(dict.fromkeys(texts))  # a line repeated in a draft is read once
+        vectors = self._embedder.encode(unique)
+        row = {t: i for i, t in enumerate(unique)}
+        return spans, self._head.probabilities(vectors[[row[t] for t in texts]])
 
     def propose(self, draft: str, scan: str, sents: list[Span], covered: Collection[str]) -> list[Proposal]:
         """A finding per category whose best window reaches its advice threshold (low severity: worth a second

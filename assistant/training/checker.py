@@ -26,10 +26,11 @@ from assistant.checking.models import CATEGORIES
 from assistant.checking.normalise import normalise
 from assistant.checking.text import sentences
 from assistant.config import Settings
-from assistant.training.data import DATASETS_DIR, Draft, digest, load_drafts, split_files
+from assistant.training.data import DATASETS_DIR, Draft, cross_fitting_folds, digest, load_drafts, split_files
 
 
 REAL_POSTS = "checkpost/real_posts.jsonl"  # real councillors' posts quoted in decisions and the press, with sources
+REAL_POSTS_TRAIN = "checkpost/real_posts_train.jsonl"  # more such posts, from other sources: a training batch
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,6 @@ class CheckerConfig:
     clean_flag_rate: float = 0.05  # at most this share of each batch's clean drafts flagged (out of fold)
     folds: int = 2  # cross-fitting folds, each holding out whole batches (2 keeps training within CPU minutes)
     seed: int = 7
-
-
-def cross_fitting_folds(batches: list[str], folds: int) -> list[tuple[str, ...]]:
-    """Whole batches (writers) held out together: batch i of the sorted list goes to fold i mod ``folds``."""
-    folds = max(2, min(folds, len(batches)))
-    return [tuple(batches[i::folds]) for i in range(folds)]
 
 
 def label_matrix(drafts: list[Draft]) -> np.ndarray:
@@ -112,7 +107,7 @@ def fit_classifier(model_dir: Path, drafts: list[Draft], config: CheckerConfig, 
             optimiser.step()
             optimiser.zero_grad()
         if echo:
-            echo(f"  epoch {epoch + 1}/{config.epochs}: last batch loss {float(loss):.3f}")
+            echo(f"  epoch {epoch + 1}/{config.epochs}: last batch loss {float(loss.detach()):.3f}")
     return encoder, head
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
-from assistant.checking.classifier import MAX_WINDOWS, windows
+from assistant.checking.classifier import HEAD_FILE, MAX_WINDOWS, TrainedClassifier, windows
+from assistant.checking.models import CATEGORIES
+from assistant.knowledge.embedder import HashingEmbedder
 from assistant.checking.normalise import normalise
 
 
@@ -29,6 +34,26 @@ def test_a_very_long_draft_is_read_whole_in_a_bounded_number_of_windows():
     assert windows("   ") == []
 
 
+def test_a_line_repeated_in_a_draft_is_encoded_once_and_scored_alike(tmp_path):
+    categories = list(CATEGORIES)
+    (tmp_path / HEAD_FILE).write_text(json.dumps({
+        "categories": categories, "weight": np.ones((len(categories), 16)).tolist(), "bias": [0.0] * len(categories),
+        "thresholds": {c: 0.5 for c in categories}}))
+    read: list[str] = []
+
+    class Recording(HashingEmbedder):
+        def encode(self, texts, **kwargs):
+            read.extend(texts)
+            return super().encode(texts, **kwargs)
+
+    classifier = TrainedClassifier(tmp_path, lambda: Recording(dims=16), {})
+    line = "Vote for the new bus routes."
+    spans, probs = classifier.scores(" ".join([line] * 5))
+    assert len(read) == len(set(read)) < len(spans)
+    same = [i for i, s in enumerate(spans) if s.end - s.start == len(line)]
+    assert len(same) == 5 and all(np.array_equal(probs[i], probs[same[0]]) for i in same)
+
+
 @pytest.mark.parametrize("obfuscated, plain", [
     ("what a load of b0ll0cks", "what a load of bollocks"), ("sh!t show", "shit show"), ("f u c k this", "fuck this"),
     ("@rse", "arse"), ("$hite", "shite"),
@@ -50,11 +75,11 @@ class TestShippedClassifier:
     def test_findings_come_from_the_classifier_and_point_at_the_sentence(self, real_checker):
         draft = ("Long day at the budget meeting, lots of good questions from residents about the bus cuts. "
                  "Thanks to everyone who came to the drop-in at the library. "
-                 "Everyone knows the planning chair takes backhanders from developers. "
+                 "Everyone knows Cllr Patel is a crook who fiddles his expenses. "
                  "Next surgery is on the 3rd at the community centre.")
         result = real_checker.check(draft)
         found = [f for f in result.findings if f.category == "defamation"]
-        assert found and "backhanders" in found[0].quote and len(found[0].quote) < len(draft)
+        assert found and "crook" in found[0].quote and len(found[0].quote) < len(draft)
 
     def test_obfuscated_swearing_is_caught(self, real_checker):
         result = real_checker.check("Absolute sh1te decision by the cabinet, what a load of b0ll0cks")

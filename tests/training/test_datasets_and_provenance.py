@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from assistant.checking.models import CATEGORIES
 from assistant.config import MODELS_DIR, Settings
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
-from assistant.training.checker import REAL_POSTS
+from assistant.training.checker import REAL_POSTS, REAL_POSTS_TRAIN
 from assistant.training.data import DATASETS_DIR, digest, letters_only, load_drafts, load_questions, split_files
 
 SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
@@ -72,6 +73,30 @@ def test_real_posts_are_sourced_labelled_and_never_trained_on():
     assert not written & {letters_only(d.text) for d in real}
     provenance = json.loads((MODELS_DIR / "checker" / "provenance.json").read_text())
     assert provenance["data"]["real_posts_sha256"] == digest([real_file]), "retrain: assistant train checker"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def test_real_posts_for_training_are_other_posts_from_other_sources():
+    """The real posts trained on were collected separately; none shares a source page with the validation posts or
+    repeats one of them (most of its words in another's)."""
+    trained = [json.loads(line) for line in (DATASETS_DIR / REAL_POSTS_TRAIN).read_text("utf-8").splitlines()]
+    held = [json.loads(line) for line in (DATASETS_DIR / REAL_POSTS).read_text("utf-8").splitlines()]
+    assert "checkpost/" + Path(REAL_POSTS_TRAIN).name in json.loads(
+        (DATASETS_DIR / "splits.json").read_text())["checkpost"]["train"]
+
+    def page(url: str) -> str:
+        return re.sub(r"^https?://(www\.)?", "", url.strip().rstrip("/").lower())
+
+    assert not {page(t["source"]) for t in trained} & {page(h["source"]) for h in held}
+    for t in trained:
+        assert t["source"].startswith(("http://", "https://")) and t["source_title"], t["id"]
+        words = _words(t["text"])
+        for h in held:
+            other = _words(h["text"])
+            assert len(words & other) <= 0.5 * min(len(words), len(other)) + 1e-9, (t["id"], h["id"])
 
 
 @pytest.mark.parametrize("artefact, task, weights", [("retrieval", "questions", "abstention.json"),

@@ -37,7 +37,7 @@ def test_abstention_threshold_refuses_at_most_the_budget_of_each_batch():
 
 
 def test_cross_fitting_holds_out_whole_batches_and_covers_each_once():
-    from assistant.training.checker import cross_fitting_folds
+    from assistant.training.data import cross_fitting_folds
 
     batches = ["batch_1", "batch_2", "batch_3", "batch_5", "batch_6", "batch_7"]
     folds = cross_fitting_folds(batches, 2)
