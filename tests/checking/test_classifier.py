@@ -92,3 +92,13 @@ class TestShippedClassifier:
     ])
     def test_fair_posts_pass(self, real_checker, clean):
         assert real_checker.check(clean).verdict == "ok"
+
+    @pytest.mark.xfail(strict=True, reason="known miss of the shipped checker (closing note, stop 14): allegations "
+                                           "about a role rather than a name, and short threats; more data needed")
+    @pytest.mark.parametrize("draft, category", [
+        ("Everyone knows the planning chair takes backhanders from developers.", "defamation"),
+        ("Cllr Smith is on the take.", "defamation"),
+        ("Someone should go round and teach him a lesson.", "incitement"),
+    ])
+    def test_known_misses(self, real_checker, draft, category):
+        assert category in real_checker.check(draft).categories
