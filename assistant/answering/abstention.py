@@ -25,6 +25,7 @@ class Abstention:
     intercept: float
     threshold: float
     uses_embedding: bool = True
+    n_features: int | None = None  # the retrieval features it reads (the first n; newer features are appended)
 
     @classmethod
     def load(cls, folder: Path) -> "Abstention | None":
@@ -33,12 +34,15 @@ class Abstention:
         if not path.is_file():
             return None
         data = json.loads(path.read_text())
+        names = data.get("features")
         return cls(np.array(data["mean"], dtype=np.float32), np.array(data["scale"], dtype=np.float32),
                    np.array(data["coef"], dtype=np.float32), float(data["intercept"]), float(data["threshold"]),
-                   bool(data.get("uses_embedding", True)))
+                   bool(data.get("uses_embedding", True)),
+                   None if names is None else sum(not n.startswith("query_embedding") for n in names))
 
     def probability(self, features: np.ndarray, vector: np.ndarray) -> float:
         """P(covered); the row must have the length the model was trained on."""
+        features = features[: self.n_features]
         x = (np.concatenate([features, vector]) if self.uses_embedding else features).astype(np.float32)
         if x.shape != self.mean.shape:
             raise ValueError("The abstention model was trained for another encoder; retrain it.")

@@ -15,7 +15,8 @@ from assistant.knowledge.corpus import chunk_corpus, load_corpus
 from assistant.knowledge.embedder import Adapter, Embedder, NumpyEmbedder, model_id_for, verify_model
 from assistant.knowledge.onnx_encoder import OnnxEmbedder, cache_path, export
 from assistant.knowledge.models import Document, Paragraph, clean_quote
-from assistant.knowledge.search import Hit, Retriever, council_key, load_weights, same_council  # noqa: F401
+from assistant.knowledge.search import (Hit, QuestionBank, Retriever, council_key, load_weights,  # noqa: F401
+                                        same_council)
 from assistant.knowledge.store import BuildReport, ParagraphStore, content_key
 
 log = logging.getLogger(__name__)
@@ -48,14 +49,18 @@ class KnowledgeBase:
         self.paragraphs: list[Paragraph] = chunk_corpus(documents, texts)
         self._by_id = {p.id: p for p in self.paragraphs}
         self._adapters: dict[Path, Adapter] = {}
+        self._supplied_embedder = embedder is not None
         if embedder is not None:
             self.__dict__["query_embedder"] = embedder  # a supplied embedder (a fake in tests) replaces the model
 
     @cached_property
     def retriever(self) -> Retriever:
-        """Dense and keyword search fused (built on first use: building the index needs neither)."""
+        """Dense, keyword and question-bank search fused (built on first use: building the index needs none).
+        The bank holds the trained encoder's vectors, so a supplied embedder (a fake) searches without it."""
+        folder = self.settings.resolved_retrieval_adapter
+        bank = None if self._supplied_embedder else QuestionBank.load(folder)
         return Retriever(self.paragraphs, _ChromaDense(self), self.embed, self.councils(),
-                         weights=load_weights(self.settings.resolved_retrieval_adapter))
+                         weights=load_weights(folder), bank=bank)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "KnowledgeBase":
@@ -73,7 +78,7 @@ class KnowledgeBase:
     def model_id(self) -> str:
         """Model (and adapter) identity recorded in the index keys: known without loading the model, so an
         unchanged index is checked without it."""
-        if "query_embedder" in self.__dict__:
+        if self._supplied_embedder:
             return self.query_embedder.model_id
         return model_id_for(self.model_dir, self.settings.model_sha256, self._adapter(self.retrieval_adapter))
 

@@ -1,14 +1,18 @@
-"""Hybrid search: dense (meaning) and BM25 (words) rankings fused by reciprocal rank, council-aware.
+"""Hybrid search: dense (meaning), BM25 (words) and question-bank (questions like this one) rankings fused by
+reciprocal rank, council-aware.
 
-Reciprocal-rank fusion has one constant, k = 60 from Cormack, Clarke & Büttcher (SIGIR 2009), used as published:
-no weight in this module was fitted to any question set. The features that the abstention classifier reads are
-computed here too, from the same rankings, so training and answering see identical numbers.
+Reciprocal-rank fusion has one constant, k = 60 from Cormack, Clarke & Büttcher (SIGIR 2009), used as published;
+the weight of each ranking is chosen out of fold by ``assistant train retrieval``. The question bank is the
+written training questions, embedded with the shipped encoder: a paragraph ranks by its closest known question.
+The features that the abstention classifier reads are computed here too, from the same rankings, so training and
+answering see identical numbers.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Protocol
 
 import numpy as np
@@ -17,20 +21,68 @@ from assistant.knowledge.keyword import BM25, tokenize
 from assistant.knowledge.models import Paragraph
 
 RRF_K = 60
+POOL = 100  # candidates taken from each ranking before fusion
 SEARCH_FILE = "search.json"  # fusion weights chosen by training, shipped beside the adapter
+BANK_FILE = "question_bank.npz"  # the training questions embedded with the adapter, shipped beside it
 
 
-def load_weights(folder) -> tuple[float, float]:
-    """The (dense, keyword) fusion weights saved with an adapter, or equal weights."""
+def load_weights(folder) -> tuple[float, float, float]:
+    """The (dense, keyword, question bank) fusion weights saved with an adapter, or dense and keyword equal."""
     import json
     from pathlib import Path
 
     path = Path(folder) / SEARCH_FILE if folder is not None else None
     if path is None or not path.is_file():
-        return (1.0, 1.0)
-    data = json.loads(path.read_text())
-    return (float(data["weights"]["dense"]), float(data["weights"]["keyword"]))
-POOL = 100  # candidates taken from each ranking before fusion
+        return (1.0, 1.0, 0.0)
+    weights = json.loads(path.read_text())["weights"]
+    return (float(weights["dense"]), float(weights["keyword"]), float(weights.get("bank", 0.0)))
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """Written questions with the paragraphs that answer them (none: out of scope), as unit vectors of the encoder
+    that queries use. Only the questions' vectors and labels are kept, not their text."""
+
+    ids: tuple[str, ...]
+    vectors: np.ndarray  # questions x dims
+    paragraphs: tuple[tuple[str, ...], ...]  # the gold paragraphs of each question; () when out of scope
+
+    @classmethod
+    def load(cls, folder) -> "QuestionBank | None":
+        """The bank saved beside an adapter, or None."""
+        from pathlib import Path
+
+        path = Path(folder) / BANK_FILE if folder is not None else None
+        if path is None or not path.is_file():
+            return None
+        with np.load(path, allow_pickle=False) as data:
+            return cls(tuple(data["ids"].tolist()), data["vectors"].astype(np.float32),
+                       tuple(tuple(p.split(" ")) if p else () for p in data["paragraphs"].tolist()))
+
+    def save(self, folder) -> None:
+        """Write the bank (vectors as float16: ranking needs no more precision)."""
+        from pathlib import Path
+
+        np.savez_compressed(Path(folder) / BANK_FILE, ids=np.array(self.ids), vectors=self.vectors.astype(np.float16),
+                            paragraphs=np.array([" ".join(p) for p in self.paragraphs]))
+
+    @cached_property
+    def _answerable(self) -> np.ndarray:
+        return np.array([bool(p) for p in self.paragraphs])
+
+    def nearest(self, vector: np.ndarray) -> tuple[np.ndarray, list[tuple[str, float]], float, float]:
+        """(similarities, paragraphs by their closest question, best answerable similarity, best out-of-scope
+        similarity)."""
+        sims = self.vectors @ np.asarray(vector, dtype=np.float32)
+        best: dict[str, float] = {}
+        for i in np.argsort(-sims):
+            for pid in self.paragraphs[i]:
+                best.setdefault(pid, float(sims[i]))
+            if len(best) >= POOL:
+                break
+        inside, outside = sims[self._answerable], sims[~self._answerable]
+        return (sims, sorted(best.items(), key=lambda kv: -kv[1]), float(inside.max(initial=0.0)),
+                float(outside.max(initial=0.0)))
 _COUNCIL_STOP = {"council", "borough", "county", "city", "district", "metropolitan", "and", "&", "of", "the"}
 # A council whose name starts with one of these is recognised only by its whole name ("North Somerset").
 _GENERIC_FIRST = {"north", "south", "east", "west", "mid", "central", "greater", "new", "upper", "lower", "great"}
@@ -104,13 +156,16 @@ def council_patterns(councils: list[str]) -> dict[str, re.Pattern[str]]:
 class Retriever:
     """Dense + keyword search over a fixed list of paragraphs.
 
-    ``weights`` scale each ranking's reciprocal-rank contribution (dense, keyword); the shipped values are chosen
-    out of fold by ``assistant train retrieval`` and read from the adapter folder's ``search.json``.
+    ``weights`` scale each ranking's reciprocal-rank contribution (dense, keyword, question bank); the shipped
+    values are chosen out of fold by ``assistant train retrieval`` and read from the adapter folder's
+    ``search.json``. The ``bank`` must hold vectors of the encoder behind ``embed``.
     """
 
     def __init__(self, paragraphs: list[Paragraph], dense: DenseIndex, embed: Callable[[list[str]], np.ndarray],
-                 councils: list[str], *, weights: tuple[float, float] = (1.0, 1.0)) -> None:
-        self.weights = weights
+                 councils: list[str], *, weights: tuple[float, ...] = (1.0, 1.0, 0.0),
+                 bank: QuestionBank | None = None) -> None:
+        self.weights = tuple(weights) + (0.0,) * (3 - len(weights))
+        self.bank = bank
         self.paragraphs = paragraphs
         self.by_id = {p.id: p for p in paragraphs}
         self.dense_index = dense
@@ -130,13 +185,22 @@ class Retriever:
         order = np.argsort(-scores, kind="stable")[:k]
         return [(self.paragraphs[i], float(scores[i])) for i in order if scores[i] > 0]
 
-    def rank(self, query: str, vector: np.ndarray) -> tuple[list[str], dict[str, float], dict[str, float],
-                                                             dict[str, float]]:
+    def bank_evidence(self, vector: np.ndarray) -> tuple[list[tuple[str, float]], float, float]:
+        """(paragraphs by their closest bank question, best answerable and best out-of-scope similarity)."""
+        if self.bank is None:
+            return [], 0.0, 0.0
+        _, ranked, inside, outside = self.bank.nearest(vector)
+        return [(pid, s) for pid, s in ranked if pid in self.by_id], inside, outside
+
+    def rank(self, query: str, vector: np.ndarray, bank_ranked: list[tuple[str, float]] = ()
+             ) -> tuple[list[str], dict[str, float], dict[str, float], dict[str, float]]:
         """All candidates by fused score: (ids best first, fused, dense, keyword)."""
         dense_ranked = [(pid, s) for pid, s in self.dense_index.query(vector, POOL) if pid in self.by_id]
         keyword_ranked = [(p.id, s) for p, s in self.keyword_ranking(query, POOL)]
         fused: dict[str, float] = {}
-        for weight, ranking in zip(self.weights, (dense_ranked, keyword_ranked)):
+        for weight, ranking in zip(self.weights, (dense_ranked, keyword_ranked, bank_ranked)):
+            if not weight:
+                continue
             for rank, (pid, _) in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + rank + 1)
         named = self.councils_named_in(query)
@@ -154,9 +218,10 @@ class Retriever:
         """The hits and the features the abstention classifier reads, from one pass over both rankings."""
         if vector is None:
             vector = self.embed([query])[0]
-        ranked, fused, dense, keyword = self.rank(query, vector)
+        bank_ranked, bank_in, bank_out = self.bank_evidence(vector)
+        ranked, fused, dense, keyword = self.rank(query, vector, bank_ranked)
         hits = self._group(ranked, fused, dense, keyword, k)
-        return hits, self.features(query, sorted(dense.values(), reverse=True)[:5], hits)
+        return hits, self.features(query, sorted(dense.values(), reverse=True)[:5], hits, (bank_in, bank_out))
 
     def _group(self, ranked, fused, dense_by_id, kw_by_id, k: int) -> list[Hit]:
         hits: list[Hit] = []
@@ -186,8 +251,10 @@ class Retriever:
         """The question's own terms: no generic words, no council names."""
         return [t for t in dict.fromkeys(tokenize(query)) if t not in GENERIC_TERMS and t not in self._council_terms]
 
-    def features(self, query: str, top_similarities: list[float], hits: list[Hit]) -> np.ndarray:
-        """Retrieval evidence for one question: similarities, margins, keyword coverage and agreement."""
+    def features(self, query: str, top_similarities: list[float], hits: list[Hit],
+                 bank: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+        """Retrieval evidence for one question: similarities, margins, keyword coverage and agreement, and the
+        similarity of the closest answerable and out-of-scope bank questions (0 without a bank)."""
         sims = list(top_similarities) + [0.0] * 5
         terms = self.specific_terms(query)
         known = [t for t in terms if t in self.bm25.idf]
@@ -202,9 +269,10 @@ class Retriever:
         return np.array([
             sims[0], sims[1], sims[0] - sims[1], float(np.mean(sims[:3])), sims[0] - sims[4],
             coverage, len(known) / max(len(terms), 1), float(np.log1p(len(terms))),
-            float(np.log1p(top_kw)), agree,
+            float(np.log1p(top_kw)), agree, bank[0], bank[1],
         ], dtype=np.float32)
 
 
 FEATURE_NAMES = ("dense_1", "dense_2", "margin_12", "dense_mean_3", "margin_15", "keyword_coverage",
-                 "known_term_share", "log_terms", "log_bm25_top", "dense_keyword_agree")
+                 "known_term_share", "log_terms", "log_bm25_top", "dense_keyword_agree", "bank_answerable_1",
+                 "bank_out_of_scope_1")

@@ -1,11 +1,13 @@
 """`assistant train retrieval`: the retrieval adapter and the abstention classifier, from written questions.
 
 1. The training batches are dealt into folds of whole batches; for each fold an adapter is trained on the other
-   folds and the held-out batches' questions are searched with it: retrieval features that no model has seen the
-   answers to (cross-fitting).
+   folds and the held-out batches' questions are searched with it, the other folds' questions serving as the
+   question bank: retrieval features that no model has seen the answers to (cross-fitting). The fusion weights
+   are chosen on these.
 2. The abstention classifier (logistic regression over those features) is fitted; its threshold is the highest
    that refuses at most ``MAX_FALSE_REFUSALS`` of each training batch's answerable questions, out of fold.
-3. The final adapter is trained on every training batch; the validation batches are scored once, at the end.
+3. The final adapter is trained on every training batch and every training question goes into the shipped
+   question bank; the validation batches are scored once, at the end.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.knowledge.base import KnowledgeBase
-from assistant.knowledge.search import FEATURE_NAMES, RRF_K, SEARCH_FILE, Hit, MatrixIndex, Retriever
+from assistant.knowledge.search import FEATURE_NAMES, RRF_K, SEARCH_FILE, Hit, MatrixIndex, QuestionBank, Retriever
 from assistant.knowledge.store import embedding_text
 from assistant.training.data import (DATASETS_DIR, Question, cross_fitting_folds, digest, letters_only, load_questions,
                                      split_files)
@@ -44,7 +46,9 @@ class RetrievalConfig:
     max_length: int = 128  # training only (most paragraphs are shorter); the shipped encoder reads 256
     seed: int = 13
     folds: int = 2  # cross-fitting folds, each holding out whole batches (2 keeps training within CPU minutes)
-    fusion_grid: tuple[tuple[float, float], ...] = ((1.0, 0.0), (1.0, 0.25), (1.0, 0.5), (1.0, 1.0), (0.5, 1.0))
+    # (dense, keyword, question bank) reciprocal-rank weights tried out of fold
+    fusion_grid: tuple[tuple[float, float, float], ...] = tuple(
+        (1.0, keyword, bank) for bank in (0.0, 0.5, 1.0, 2.0) for keyword in (0.0, 0.25, 0.5))
     abstention_c_grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)
 
 
@@ -111,13 +115,20 @@ def search_all(retriever: Retriever, vectors: np.ndarray, questions: list[Questi
     return out
 
 
-def retriever_with(kb: KnowledgeBase, encode, weights: tuple[float, float],
-                   vectors: np.ndarray | None = None) -> Retriever:
+def retriever_with(kb: KnowledgeBase, encode, weights: tuple[float, ...], vectors: np.ndarray | None = None,
+                   bank: QuestionBank | None = None) -> Retriever:
     """A retriever over the corpus whose dense side is this encoder's vectors (in memory, exact)."""
     if vectors is None:
         vectors = encode([embedding_text(p) for p in kb.paragraphs])
     return Retriever(kb.paragraphs, MatrixIndex([p.id for p in kb.paragraphs], vectors), encode, kb.councils(),
-                     weights=weights)
+                     weights=weights, bank=bank)
+
+
+def question_bank(questions: list[Question], encode) -> QuestionBank:
+    """The questions (answerable ones with their paragraphs, out-of-scope ones with none), embedded."""
+    kept = [q for q in questions if q.paragraphs or not q.answerable]
+    return QuestionBank(tuple(q.id for q in kept), np.asarray(encode([q.question for q in kept]), dtype=np.float32),
+                        tuple(q.paragraphs if q.answerable else () for q in kept))
 
 
 def gold_rank(searched: Searched) -> int | None:
@@ -232,15 +243,17 @@ def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfi
     if unknown:
         raise ValueError(f"Questions cite paragraphs the corpus does not have: {sorted(unknown)[:5]}")
     batches = sorted({q.batch for q in train})
-    oof: dict[tuple[float, float], list[Searched]] = {w: [] for w in config.fusion_grid}
+    oof: dict[tuple[float, ...], list[Searched]] = {w: [] for w in config.fusion_grid}
     for held in cross_fitting_folds(batches, config.folds):
         echo(f"Cross-fitting: adapter without {', '.join(held)}…")
-        encoder = fit_adapter(kb.model_dir, [q for q in train if q.batch not in held], para_text, config, echo)
+        seen = [q for q in train if q.batch not in held]
+        encoder = fit_adapter(kb.model_dir, seen, para_text, config, echo)
         paragraph_vectors = encoder.encode([para_text[p.id] for p in kb.paragraphs])
+        bank = question_bank(seen, encoder.encode)
         questions = [q for q in train if q.batch in held]
         question_vectors = encoder.encode([q.question for q in questions])
         for weights in config.fusion_grid:
-            retriever = retriever_with(kb, encoder.encode, weights, paragraph_vectors)
+            retriever = retriever_with(kb, encoder.encode, weights, paragraph_vectors, bank)
             oof[weights] += search_all(retriever, question_vectors, questions)
     fusion = {str(w): metrics(rows, np.ones(len(rows)), 0.0) for w, rows in oof.items()}
     weights = max(config.fusion_grid, key=lambda w: (fusion[str(w)]["recall@3"], fusion[str(w)]["mrr"]))
@@ -250,15 +263,17 @@ def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfi
     out_dir = Path(out_dir)
     encoder.save(out_dir)
     (out_dir / "abstention.json").write_text(json.dumps(abstention) + "\n")
-    (out_dir / SEARCH_FILE).write_text(json.dumps({"rrf_k": RRF_K, "weights": {"dense": weights[0],
-                                                                               "keyword": weights[1]}}) + "\n")
-    # Validation, once, through the shipped NumPy path (the adapter merged into the base weights).
+    (out_dir / SEARCH_FILE).write_text(json.dumps({"rrf_k": RRF_K, "weights": dict(zip(
+        ("dense", "keyword", "bank"), weights))}) + "\n")
+    # The bank and the validation, through the shipped NumPy path (the adapter merged into the base weights).
     from assistant.answering.abstention import Abstention
     from assistant.knowledge.embedder import Adapter, NumpyEmbedder
 
     shipped = NumpyEmbedder(kb.model_dir, sha256="", adapter=Adapter(out_dir))
-    searched = search_all(retriever_with(kb, shipped.encode, weights), shipped.encode([q.question for q in validation]),
-                          validation)
+    question_bank(train, shipped.encode).save(out_dir)
+    bank = QuestionBank.load(out_dir)  # validated as shipped (float16)
+    searched = search_all(retriever_with(kb, shipped.encode, weights, bank=bank),
+                          shipped.encode([q.question for q in validation]), validation)
     model = Abstention.load(out_dir)
     p_val = np.array([model.probability(s.features, s.vector) for s in searched])
     val_metrics = metrics(searched, p_val, model.threshold)
@@ -276,7 +291,8 @@ def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfi
         "threshold_rule": f"highest threshold refusing <= {MAX_FALSE_REFUSALS:.0%} of each training batch's "
                           "answerable questions, with adapter and abstention classifier both out of fold (whole "
                           "batches held out)",
-        "fusion_out_of_fold": {"chosen": {"dense": weights[0], "keyword": weights[1]}, "trials": fusion},
+        "question_bank": {"questions": len(bank.ids), "out_of_scope": sum(not p for p in bank.paragraphs)},
+        "fusion_out_of_fold": {"chosen": dict(zip(("dense", "keyword", "bank"), weights)), "trials": fusion},
         "abstention_out_of_fold": selection,
         "validation": val_metrics,
         "validation_base_model_equal_fusion_search_only": {

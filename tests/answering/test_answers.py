@@ -97,3 +97,18 @@ def test_bad_questions_get_kind_errors(kb):
         Answerer(kb).answer("w" * 20000)
     odd = Answerer(kb).answer("Ｃａｎ I post 😡😡 about a \u200bresident?")
     assert isinstance(odd.abstained, bool)
+
+
+def test_an_abstention_model_reads_the_features_it_was_trained_on(tmp_path):
+    """Features added later are appended; a model saved before them reads the first ones it names."""
+    import json
+
+    names = list(FEATURE_NAMES[:3])
+    (tmp_path / "abstention.json").write_text(json.dumps({
+        "mean": [0.0] * 3, "scale": [1.0] * 3, "coef": [1.0, 0.0, 0.0], "intercept": 0.0, "threshold": 0.5,
+        "uses_embedding": False, "features": names}))
+    model = Abstention.load(tmp_path)
+    features = np.zeros(len(FEATURE_NAMES), np.float32)
+    features[0], features[-1] = 2.0, -50.0
+    assert model.n_features == 3 and model.covers(features, np.zeros(384, np.float32)) == (True, pytest.approx(
+        1 / (1 + np.exp(-2.0))))

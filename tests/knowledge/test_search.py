@@ -8,7 +8,8 @@ import pytest
 from assistant.config import Settings
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
 from assistant.knowledge.embedder import HashingEmbedder
-from assistant.knowledge.search import FEATURE_NAMES, MatrixIndex, Retriever, council_patterns, same_council
+from assistant.knowledge.search import (FEATURE_NAMES, MatrixIndex, QuestionBank, Retriever, council_patterns,
+                                        load_weights, same_council)
 from assistant.knowledge.store import embedding_text
 
 
@@ -72,3 +73,34 @@ def test_near_identical_paragraphs_fold_into_one_hit(retriever):
 def test_matrix_index_returns_best_first():
     index = MatrixIndex(["a", "b"], np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
     assert [pid for pid, _ in index.query(np.array([0.2, 0.9]), 2)] == ["b", "a"]
+
+
+def _bank_of(questions: list[tuple[str, tuple[str, ...]]]) -> QuestionBank:
+    vectors = HashingEmbedder().encode([q for q, _ in questions])
+    return QuestionBank(tuple(f"q{i}" for i in range(len(questions))), vectors, tuple(p for _, p in questions))
+
+
+def test_a_question_like_a_bank_question_finds_that_questions_paragraph(retriever, tmp_path):
+    target = next(p for p in retriever.paragraphs if "copyright" in p.text.lower())
+    bank = _bank_of([("he keeps mouthing off about me on my page what now", (target.id,)),
+                     ("when is the next full council meeting", ())])
+    query = "he keeps mouthing off about me on my page, what now?"
+    plain = [h.paragraph.id for h in retriever.search(query, k=3)]
+    banked = Retriever(retriever.paragraphs, retriever.dense_index, retriever.embed, sorted(retriever.council_res),
+                       weights=(1.0, 0.0, 2.0), bank=bank)
+    hits, features = banked.search_with_features(query)
+    assert target.id not in plain and hits[0].paragraph.id == target.id
+    assert features[FEATURE_NAMES.index("bank_answerable_1")] > 0.9
+    _, outside = banked.search_with_features("when's the next full council meeting")
+    assert outside[FEATURE_NAMES.index("bank_out_of_scope_1")] > 0.8 > outside[FEATURE_NAMES.index("bank_answerable_1")]
+
+
+def test_without_a_bank_its_features_are_zero_and_the_bank_round_trips(retriever, tmp_path):
+    _, features = retriever.search_with_features("can I block a troll")
+    assert not features[[FEATURE_NAMES.index("bank_answerable_1"), FEATURE_NAMES.index("bank_out_of_scope_1")]].any()
+    bank = _bank_of([("can I block a troll", ("001:2", "003:4")), ("parking permits?", ())])
+    bank.save(tmp_path)
+    loaded = QuestionBank.load(tmp_path)
+    assert loaded.ids == bank.ids and loaded.paragraphs == (("001:2", "003:4"), ())
+    assert np.allclose(loaded.vectors, bank.vectors, atol=1e-3) and QuestionBank.load(tmp_path / "none") is None
+    assert load_weights(tmp_path) == (1.0, 1.0, 0.0)
