@@ -168,6 +168,10 @@ class Retriever:
         self.bank = bank
         self.paragraphs = paragraphs
         self.by_id = {p.id: p for p in paragraphs}
+        # Documents the bank's questions were written about; any other (a council's own policy, added later) has
+        # no questions in the bank, so its paragraphs take their dense rank in the bank's place (see rank()).
+        self._bank_docs = {self.by_id[pid].doc_id for labels in (bank.paragraphs if bank else ())
+                           for pid in labels if pid in self.by_id}
         self.dense_index = dense
         self.embed = embed
         self.bm25 = BM25([tokenize(f"{p.section} {p.text}") for p in paragraphs])
@@ -198,11 +202,15 @@ class Retriever:
         dense_ranked = [(pid, s) for pid, s in self.dense_index.query(vector, POOL) if pid in self.by_id]
         keyword_ranked = [(p.id, s) for p, s in self.keyword_ranking(query, POOL)]
         fused: dict[str, float] = {}
+        unknown = [] if self.bank is None else [  # dense ranks of paragraphs the bank cannot know
+            (rank, pid) for rank, (pid, _) in enumerate(dense_ranked) if self.by_id[pid].doc_id not in self._bank_docs]
         for weight, ranking in zip(self.weights, (dense_ranked, keyword_ranked, bank_ranked)):
             if not weight:
                 continue
             for rank, (pid, _) in enumerate(ranking):
                 fused[pid] = fused.get(pid, 0.0) + weight / (RRF_K + rank + 1)
+        for rank, pid in unknown:
+            fused[pid] = fused.get(pid, 0.0) + self.weights[2] / (RRF_K + rank + 1)
         named = self.councils_named_in(query)
         ranked = sorted(fused, key=lambda pid: -fused[pid])
         if named:  # a council named in the question: its best candidates lead, in fused order

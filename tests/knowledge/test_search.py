@@ -80,14 +80,19 @@ def _bank_of(questions: list[tuple[str, tuple[str, ...]]]) -> QuestionBank:
     return QuestionBank(tuple(f"q{i}" for i in range(len(questions))), vectors, tuple(p for _, p in questions))
 
 
-def test_a_question_like_a_bank_question_finds_that_questions_paragraph(retriever, tmp_path):
+def test_a_question_like_a_bank_question_finds_that_questions_paragraph(retriever):
     target = next(p for p in retriever.paragraphs if "copyright" in p.text.lower())
+    one_document = [p for p in retriever.paragraphs if p.doc_id == target.doc_id]  # all of it known to the bank
     bank = _bank_of([("he keeps mouthing off about me on my page what now", (target.id,)),
                      ("when is the next full council meeting", ())])
     query = "he keeps mouthing off about me on my page, what now?"
-    plain = [h.paragraph.id for h in retriever.search(query, k=3)]
-    banked = Retriever(retriever.paragraphs, retriever.dense_index, retriever.embed, sorted(retriever.council_res),
-                       weights=(1.0, 0.0, 2.0), bank=bank)
+
+    def searcher(weights, bank=None):
+        return Retriever(one_document, retriever.dense_index, retriever.embed, sorted(retriever.council_res),
+                         weights=weights, bank=bank)
+
+    plain = [h.paragraph.id for h in searcher((1.0, 0.0, 0.0)).search(query, k=3)]
+    banked = searcher((1.0, 0.0, 2.0), bank)
     hits, features = banked.search_with_features(query)
     assert target.id not in plain and hits[0].paragraph.id == target.id
     assert features[FEATURE_NAMES.index("bank_answerable_1")] > 0.9
@@ -104,3 +109,14 @@ def test_without_a_bank_its_features_are_zero_and_the_bank_round_trips(retriever
     assert loaded.ids == bank.ids and loaded.paragraphs == (("001:2", "003:4"), ())
     assert np.allclose(loaded.vectors, bank.vectors, atol=1e-3) and QuestionBank.load(tmp_path / "none") is None
     assert load_weights(tmp_path) == (1.0, 1.0, 0.0)
+
+
+def test_a_document_the_bank_knows_nothing_about_is_not_buried_by_it(retriever):
+    """A council's own policy added after training has no bank questions: its paragraphs take their dense rank in
+    the bank's place, so a paragraph the question matches best still leads."""
+    added = next(p for p in retriever.paragraphs if p.doc_id != "000" and "copyright" in p.text.lower())
+    known = [p for p in retriever.paragraphs if p.doc_id == "000"][:40]
+    bank = _bank_of([(f"question {i} about {p.text[:40]}", (p.id,)) for i, p in enumerate(known)])
+    banked = Retriever(retriever.paragraphs, retriever.dense_index, retriever.embed, sorted(retriever.council_res),
+                       weights=(1.0, 0.0, 2.0), bank=bank)
+    assert banked.search(added.text, k=3)[0].paragraph.id == added.id
