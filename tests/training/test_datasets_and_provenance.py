@@ -122,3 +122,18 @@ def test_digest_changes_with_the_data(tmp_path):
     before = digest([a])
     a.write_text('{"id": 2}\n')
     assert digest([a]) != before
+
+
+def test_the_shipped_question_bank_is_the_training_questions_and_never_a_validation_one():
+    from assistant.knowledge.search import QuestionBank
+
+    train, validation = _split("questions")
+    bank = QuestionBank.load(MODELS_DIR / "retrieval")
+    assert bank is not None, "retrain: assistant train retrieval"
+    held_out = {letters_only(q.question) for q in load_questions(validation)}
+    expected = {q.id: (q.paragraphs if q.answerable else ()) for q in load_questions(train)
+                if letters_only(q.question) not in held_out}
+    assert dict(zip(bank.ids, bank.paragraphs)) == expected
+    assert bank.vectors.shape == (len(expected), 384)
+    provenance = json.loads((MODELS_DIR / "retrieval" / "provenance.json").read_text())
+    assert provenance["question_bank"]["questions"] == len(expected)
