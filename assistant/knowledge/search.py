@@ -70,9 +70,8 @@ class QuestionBank:
     def _answerable(self) -> np.ndarray:
         return np.array([bool(p) for p in self.paragraphs])
 
-    def nearest(self, vector: np.ndarray) -> tuple[np.ndarray, list[tuple[str, float]], float, float]:
-        """(similarities, paragraphs by their closest question, best answerable similarity, best out-of-scope
-        similarity)."""
+    def nearest(self, vector: np.ndarray) -> tuple[list[tuple[str, float]], float, float]:
+        """(paragraphs by their closest question, best answerable similarity, best out-of-scope similarity)."""
         sims = self.vectors @ np.asarray(vector, dtype=np.float32)
         best: dict[str, float] = {}
         for i in np.argsort(-sims):
@@ -81,8 +80,10 @@ class QuestionBank:
             if len(best) >= POOL:
                 break
         inside, outside = sims[self._answerable], sims[~self._answerable]
-        return (sims, sorted(best.items(), key=lambda kv: -kv[1]), float(inside.max(initial=0.0)),
+        return (sorted(best.items(), key=lambda kv: -kv[1]), float(inside.max(initial=0.0)),
                 float(outside.max(initial=0.0)))
+
+
 _COUNCIL_STOP = {"council", "borough", "county", "city", "district", "metropolitan", "and", "&", "of", "the"}
 # A council whose name starts with one of these is recognised only by its whole name ("North Somerset").
 _GENERIC_FIRST = {"north", "south", "east", "west", "mid", "central", "greater", "new", "upper", "lower", "great"}
@@ -154,7 +155,7 @@ def council_patterns(councils: list[str]) -> dict[str, re.Pattern[str]]:
 
 
 class Retriever:
-    """Dense + keyword search over a fixed list of paragraphs.
+    """Dense, keyword and question-bank search over a fixed list of paragraphs.
 
     ``weights`` scale each ranking's reciprocal-rank contribution (dense, keyword, question bank); the shipped
     values are chosen out of fold by ``assistant train retrieval`` and read from the adapter folder's
@@ -193,7 +194,7 @@ class Retriever:
         """(paragraphs by their closest bank question, best answerable and best out-of-scope similarity)."""
         if self.bank is None:
             return [], 0.0, 0.0
-        _, ranked, inside, outside = self.bank.nearest(vector)
+        ranked, inside, outside = self.bank.nearest(vector)
         return [(pid, s) for pid, s in ranked if pid in self.by_id], inside, outside
 
     def rank(self, query: str, vector: np.ndarray, bank_ranked: list[tuple[str, float]] = ()
@@ -223,7 +224,7 @@ class Retriever:
 
     def search_with_features(self, query: str, *, k: int = 5,
                              vector: np.ndarray | None = None) -> tuple[list[Hit], np.ndarray]:
-        """The hits and the features the abstention classifier reads, from one pass over both rankings."""
+        """The hits and the features the abstention classifier reads, from one pass over the rankings."""
         if vector is None:
             vector = self.embed([query])[0]
         bank_ranked, bank_in, bank_out = self.bank_evidence(vector)
