@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.errors import InvalidInput
+from assistant.errors import IndexMissing, InvalidInput
 from assistant.knowledge.corpus import chunk_corpus, load_corpus
 from assistant.knowledge.embedder import Adapter, Embedder, NumpyEmbedder, model_id_for, verify_model
 from assistant.knowledge.onnx_encoder import OnnxEmbedder, cache_path, export
@@ -35,7 +35,14 @@ class _ChromaDense:
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
         by_key = self.kb._by_key
-        return [(by_key[key].id, sim) for key, sim in self.kb.store.query(vector, n) if key in by_key]
+        found = self.kb.store.query(vector, n)
+        if found and not any(key in by_key for key, _ in found):
+            # Every stored vector is for another model or corpus (an upgrade brought a new adapter): searching
+            # them would find nothing and refuse every question, so say what to do instead.
+            raise IndexMissing("The search index is out of date: it was built for another version of the model "
+                               "or the documents.",
+                               hint="Run: assistant index build")
+        return [(by_key[key].id, sim) for key, sim in found if key in by_key]
 
 
 class KnowledgeBase:

@@ -112,3 +112,16 @@ def test_an_abstention_model_reads_the_features_it_was_trained_on(tmp_path):
     features[0], features[-1] = 2.0, -50.0
     assert model.n_features == 3 and model.covers(features, np.zeros(384, np.float32)) == (True, pytest.approx(
         1 / (1 + np.exp(-2.0))))
+
+
+def test_an_index_built_with_another_model_asks_for_a_rebuild_instead_of_refusing(kb):
+    """After an upgrade brings a new adapter, the old index's vectors match nothing: say so, don't refuse all."""
+    from assistant.errors import IndexMissing
+
+    other = HashingEmbedder()
+    other.model_id = "hashing:another-version"
+    stale = KnowledgeBase(kb.settings, list(kb.documents.values()), kb.texts, embedder=other)
+    with pytest.raises(IndexMissing, match="out of date") as raised:
+        Answerer(stale).answer("Can I block a troll?")
+    assert "index build" in raised.value.hint
+    assert not Answerer(kb).answer("Is it an offence to incite a criminal act on social media?").abstained
