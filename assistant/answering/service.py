@@ -40,7 +40,8 @@ OFFERS = {"/report": "If you are receiving abuse or threats, /report logs it for
           "/checkpost": "Want a second pair of eyes? /checkpost checks a draft post before you publish it."}
 ALL_COUNCILS = re.compile(r"\b(all|each|every|both|other|different)( of)?( the)? councils?\b|\bcompare\b", re.I)
 FOLLOW_UP = re.compile(r"^(and|also|what about|how about|what if|same for|and for|but what about|ok and)\b", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(“\"'])")
+# A sentence ends at . ! ? or ; before a capital, bracket or quote — not after "e.g." or "i.e." ("(e.g. “Debate…")
+_SENTENCE = re.compile(r"(?<=[.!?;])(?<!\be\.g\.)(?<!\bi\.e\.)\s+(?=[A-Z(“\"'])")
 _COUNCIL_SUFFIX = re.compile(r"\s+(metropolitan borough|borough|county|city|district|town|parish)?\s*council$", re.I)
 
 

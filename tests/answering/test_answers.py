@@ -88,6 +88,9 @@ def test_follow_ups_are_searched_with_the_question_before():
 def test_sentences_keep_the_guidance_words():
     text = "7. Do not post when angry. It can't easily be taken back; think first (see 3.6)."
     assert sentences_of(text) == ["Do not post when angry.", "It can't easily be taken back; think first (see 3.6)."]
+    example = 'Take reasonable steps, such as posting a clear message (e.g. "Debate is welcome") or reporting it.'
+    assert sentences_of(example) == [example]
+    assert sentences_of(example.replace("e.g.", "i.e.")) == [example.replace("e.g.", "i.e.")]
 
 
 def test_bad_questions_get_kind_errors(kb):
