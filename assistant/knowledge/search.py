@@ -163,9 +163,9 @@ class Retriever:
     """
 
     def __init__(self, paragraphs: list[Paragraph], dense: DenseIndex, embed: Callable[[list[str]], np.ndarray],
-                 councils: list[str], *, weights: tuple[float, ...] = (1.0, 1.0, 0.0),
+                 councils: list[str], *, weights: tuple[float, float, float] = (1.0, 1.0, 0.0),
                  bank: QuestionBank | None = None) -> None:
-        self.weights = tuple(weights) + (0.0,) * (3 - len(weights))
+        self.weights = weights
         self.bank = bank
         self.paragraphs = paragraphs
         self.by_id = {p.id: p for p in paragraphs}
@@ -203,7 +203,7 @@ class Retriever:
         dense_ranked = [(pid, s) for pid, s in self.dense_index.query(vector, POOL) if pid in self.by_id]
         keyword_ranked = [(p.id, s) for p, s in self.keyword_ranking(query, POOL)]
         fused: dict[str, float] = {}
-        unknown = [] if self.bank is None else [  # dense ranks of paragraphs the bank cannot know
+        unknown = [] if self.bank is None or not self.weights[2] else [  # dense ranks the bank cannot know
             (rank, pid) for rank, (pid, _) in enumerate(dense_ranked) if self.by_id[pid].doc_id not in self._bank_docs]
         for weight, ranking in zip(self.weights, (dense_ranked, keyword_ranked, bank_ranked)):
             if not weight:

@@ -115,8 +115,8 @@ def search_all(retriever: Retriever, vectors: np.ndarray, questions: list[Questi
     return out
 
 
-def retriever_with(kb: KnowledgeBase, encode, weights: tuple[float, ...], vectors: np.ndarray | None = None,
-                   bank: QuestionBank | None = None) -> Retriever:
+def retriever_with(kb: KnowledgeBase, encode, weights: tuple[float, float, float],
+                   vectors: np.ndarray | None = None, bank: QuestionBank | None = None) -> Retriever:
     """A retriever over the corpus whose dense side is this encoder's vectors (in memory, exact)."""
     if vectors is None:
         vectors = encode([embedding_text(p) for p in kb.paragraphs])
@@ -243,7 +243,7 @@ def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfi
     if unknown:
         raise ValueError(f"Questions cite paragraphs the corpus does not have: {sorted(unknown)[:5]}")
     batches = sorted({q.batch for q in train})
-    oof: dict[tuple[float, ...], list[Searched]] = {w: [] for w in config.fusion_grid}
+    oof: dict[tuple[float, float, float], list[Searched]] = {w: [] for w in config.fusion_grid}
     for held in cross_fitting_folds(batches, config.folds):
         echo(f"Cross-fitting: adapter without {', '.join(held)}…")
         seen = [q for q in train if q.batch not in held]
@@ -278,7 +278,7 @@ def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfi
     p_val = np.array([model.probability(s.features, s.vector) for s in searched])
     val_metrics = metrics(searched, p_val, model.threshold)
     base = NumpyEmbedder(kb.model_dir, sha256="")
-    base_searched = search_all(retriever_with(kb, base.encode, (1.0, 1.0)),
+    base_searched = search_all(retriever_with(kb, base.encode, (1.0, 1.0, 0.0)),
                                base.encode([q.question for q in validation]), validation)
     provenance = {
         "artefact": "retrieval LoRA adapter + abstention classifier",
