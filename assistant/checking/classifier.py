@@ -2,8 +2,8 @@
 
 It reads the whole draft, every sentence and every pair of neighbouring sentences (after undoing obfuscation), so
 a risky sentence buried in a long post is seen on its own and a risk that spans two lines is seen together. A
-category is raised when its best window reaches the category's threshold (calibrated out of fold on the training
-batches by ``assistant train checker``); the finding points at that window. Not gated by any word list.
+category is raised when its best window reaches the category's threshold (calibrated on writers it was not
+trained on by ``assistant train checker``); the finding points at that window. Not gated by any word list.
 """
 
 from __future__ import annotations

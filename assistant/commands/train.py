@@ -23,28 +23,29 @@ def _options(default_out: Path):
         f = click.option("--data", type=click.Path(path_type=Path, exists=True, file_okay=False),
                          default=DATASETS_DIR, show_default=True, help="The datasets folder (with splits.json).")(f)
         f = click.option("--epochs", type=int, default=None, help="Override the configured number of epochs.")(f)
+        f = click.option("--recalibrate", is_flag=True, help=(
+            "Keep the trained adapter (and head); re-choose what is calibrated and re-validate (minutes)."))(f)
         return f
     return wrap
 
 
 @train.command()
 @_options(MODELS_DIR / "retrieval")
-def retrieval(out: Path, data: Path, epochs: int | None) -> None:
-    """Fine-tune a LoRA adapter for search and fit the abstention classifier (a few minutes on a CPU)."""
+def retrieval(out: Path, data: Path, epochs: int | None, recalibrate: bool) -> None:
+    """Fine-tune a LoRA adapter for search; choose fusion weights and fit the abstention classifier."""
     from dataclasses import replace
 
     from assistant.config import Settings
-    from assistant.training.retrieval import RetrievalConfig, train_retrieval
+    from assistant.training.retrieval import RetrievalConfig, calibrate_and_validate, train_retrieval
 
     config = RetrievalConfig() if epochs is None else replace(RetrievalConfig(), epochs=epochs)
-    provenance = train_retrieval(Settings(), out, config=config, data_dir=data, echo=lambda m: click.echo(m, err=True))
+    run = calibrate_and_validate if recalibrate else train_retrieval
+    provenance = run(Settings(), out, config=config, data_dir=data, echo=lambda m: click.echo(m, err=True))
     click.echo(json.dumps({"validation": provenance["validation"]}, indent=2))
 
 
 @train.command()
 @_options(MODELS_DIR / "checker")
-@click.option("--recalibrate", is_flag=True,
-              help="Keep the trained adapter and head; re-choose thresholds from calibration.npz and re-validate.")
 def checker(out: Path, data: Path, epochs: int | None, recalibrate: bool) -> None:
     """Fine-tune the post-checker classifier (LoRA + multi-label head) and calibrate its thresholds."""
     from dataclasses import replace

@@ -2,8 +2,9 @@
 reciprocal rank, council-aware.
 
 Reciprocal-rank fusion has one constant, k = 60 from Cormack, Clarke & Büttcher (SIGIR 2009), used as published;
-the weight of each ranking is chosen out of fold by ``assistant train retrieval``. The question bank is the
-written training questions, embedded with the shipped encoder: a paragraph ranks by its closest known question.
+the weight of each ranking is chosen on calibration batches (writers never trained on) by ``assistant train
+retrieval``. The question bank is the written training questions, embedded with the shipped encoder: a paragraph
+ranks by its closest known question.
 The features that the abstention classifier reads are computed here too, from the same rankings, so training and
 answering see identical numbers.
 """
@@ -158,7 +159,7 @@ class Retriever:
     """Dense, keyword and question-bank search over a fixed list of paragraphs.
 
     ``weights`` scale each ranking's reciprocal-rank contribution (dense, keyword, question bank); the shipped
-    values are chosen out of fold by ``assistant train retrieval`` and read from the adapter folder's
+    values are chosen on the calibration batches by ``assistant train retrieval`` and read from the adapter folder's
     ``search.json``. The ``bank`` must hold vectors of the encoder behind ``embed``.
     """
 

@@ -48,12 +48,6 @@ def digest(files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def cross_fitting_folds(batches: list[str], folds: int) -> list[tuple[str, ...]]:
-    """Whole batches (writers) held out together: batch i of the sorted list goes to fold i mod ``folds``."""
-    folds = max(2, min(folds, len(batches)))
-    return [tuple(batches[i::folds]) for i in range(folds)]
-
-
 @dataclass(frozen=True)
 class Question:
     """A written question: its batch, whether the guidance answers it, and the paragraphs that do."""

@@ -1,19 +1,19 @@
-"""`assistant train retrieval`: the retrieval adapter and the abstention classifier, from written questions.
+"""`assistant train retrieval`: the retrieval adapter, the fusion weights and the abstention classifier.
 
-1. The training batches are dealt into folds of whole batches; for each fold an adapter is trained on the other
-   folds and the held-out batches' questions are searched with it, the other folds' questions serving as the
-   question bank: retrieval features that no model has seen the answers to (cross-fitting). The fusion weights
-   are chosen on these.
-2. The abstention classifier (logistic regression over those features) is fitted; its threshold is the highest
-   that refuses at most ``MAX_FALSE_REFUSALS`` of each training batch's answerable questions, out of fold.
-3. The final adapter is trained on every training batch and every training question goes into the shipped
-   question bank; the validation batches are scored once, at the end.
+1. The adapter is trained on the training batches, and their questions become the shipped question bank.
+2. The calibration batches (other writers, never trained on) are searched exactly as the product searches: the
+   shipped adapter merged into the packaged model, the shipped bank. The fusion weights are chosen on them, and
+   the abstention classifier (logistic regression over retrieval features) is fitted on them; its threshold is
+   the highest that refuses at most ``MAX_FALSE_REFUSALS`` of each calibration batch's answerable questions,
+   scored by a classifier fitted without that batch. Features computed by the model that will answer, on
+   questions it never saw, are the features it will see in use (cross-fitted adapters trained on half the data
+   were not: their thresholds refused twice the budget on validation).
+3. The validation batches are scored once, at the end.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -25,10 +25,8 @@ from assistant.config import Settings
 from assistant.knowledge.base import KnowledgeBase
 from assistant.knowledge.search import FEATURE_NAMES, RRF_K, SEARCH_FILE, Hit, MatrixIndex, QuestionBank, Retriever
 from assistant.knowledge.store import embedding_text
-from assistant.training.data import (DATASETS_DIR, Question, cross_fitting_folds, digest, letters_only, load_questions,
-                                     split_files)
+from assistant.training.data import DATASETS_DIR, Question, digest, letters_only, load_questions, split_files
 
-log = logging.getLogger(__name__)
 MAX_FALSE_REFUSALS = 0.03
 
 
@@ -45,8 +43,7 @@ class RetrievalConfig:
     loss_scale: float = 20.0
     max_length: int = 128  # training only (most paragraphs are shorter); the shipped encoder reads 256
     seed: int = 13
-    folds: int = 2  # cross-fitting folds, each holding out whole batches (2 keeps training within CPU minutes)
-    # (dense, keyword, question bank) reciprocal-rank weights tried out of fold
+    # (dense, keyword, question bank) reciprocal-rank weights tried on the calibration batches
     fusion_grid: tuple[tuple[float, float, float], ...] = tuple(
         (1.0, keyword, bank) for bank in (0.0, 0.5, 1.0, 2.0) for keyword in (0.0, 0.25, 0.5))
     abstention_c_grid: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0)
@@ -155,9 +152,10 @@ def cross_validated_probabilities(x: np.ndarray, y: np.ndarray, groups: np.ndarr
 
 
 def choose_abstention(searched: list[Searched], config: "RetrievalConfig") -> tuple[dict, dict]:
-    """Feature set and regularisation chosen batch-wise out of fold: most out-of-scope questions refused at a
-    threshold that refuses at most MAX_FALSE_REFUSALS of each batch's answerable ones (a new writer's wording
-    should not cost more refusals than the pooled figure promises). Returns (model, selection report)."""
+    """Feature set and regularisation chosen batch-wise (each batch scored by a classifier fitted without it):
+    most out-of-scope questions refused at a threshold that refuses at most MAX_FALSE_REFUSALS of each batch's
+    answerable ones (a new writer's wording should not cost more refusals than the pooled figure promises).
+    Returns (model, selection report)."""
     y = np.array([s.question.answerable for s in searched])
     groups = np.array([s.question.batch for s in searched])
     trials = []
@@ -225,76 +223,108 @@ def metrics(searched: list[Searched], p_in: np.ndarray, threshold: float) -> dic
     }
 
 
+def _unseen(questions: list[Question], *others: list[Question]) -> tuple[list[Question], list[str]]:
+    """The questions none of ``others`` asks in the same words (writers given one brief sometimes write the same
+    short question), and the ids dropped."""
+    asked = {letters_only(q.question) for group in others for q in group}
+    return [q for q in questions if letters_only(q.question) not in asked], [
+        q.id for q in questions if letters_only(q.question) in asked]
+
+
+@dataclass
+class QuestionData:
+    """The three splits, each unseen by the ones after it: validation is never asked in training or calibration,
+    calibration never in training."""
+
+    files: dict[str, list[Path]]
+    train: list[Question]
+    calibration: list[Question]
+    validation: list[Question]
+    dropped: dict[str, list[str]]
+
+    @classmethod
+    def load(cls, data_dir: Path, paragraph_ids: set[str]) -> "QuestionData":
+        files = {split: split_files("questions", split, data_dir) for split in ("train", "calibration", "validation")}
+        validation = load_questions(files["validation"])
+        train, dropped_train = _unseen(load_questions(files["train"]), validation)
+        calibration, dropped_cal = _unseen(load_questions(files["calibration"]), validation, train)
+        unknown = {pid for q in train + calibration + validation for pid in q.paragraphs} - paragraph_ids
+        if unknown:
+            raise ValueError(f"Questions cite paragraphs the corpus does not have: {sorted(unknown)[:5]}")
+        return cls(files, train, calibration, validation, {
+            "train_dropped_as_identical_to_validation": dropped_train,
+            "calibration_dropped_as_identical_to_train_or_validation": dropped_cal})
+
+
 def train_retrieval(settings: Settings, out_dir: Path, *, config: RetrievalConfig | None = None,
                     data_dir: Path = DATASETS_DIR, echo=print) -> dict:
-    """Train and write the adapter, abstention.json and provenance.json; return the provenance."""
+    """Train the adapter on the training batches, then calibrate and validate (writes every artefact)."""
     config = config or RetrievalConfig()
     started = time.time()
     kb = KnowledgeBase.from_settings(settings)
     para_text = {p.id: embedding_text(p) for p in kb.paragraphs}
-    train_files = split_files("questions", "train", data_dir)
-    val_files = split_files("questions", "validation", data_dir)
-    train, validation = load_questions(train_files), load_questions(val_files)
-    # Writers given the same brief sometimes write the same short question; validation must be unseen.
-    held_out = {letters_only(q.question) for q in validation}
-    duplicates = [q.id for q in train if letters_only(q.question) in held_out]
-    train = [q for q in train if letters_only(q.question) not in held_out]
-    unknown = {pid for q in train + validation for pid in q.paragraphs} - set(para_text)
-    if unknown:
-        raise ValueError(f"Questions cite paragraphs the corpus does not have: {sorted(unknown)[:5]}")
-    batches = sorted({q.batch for q in train})
-    oof: dict[tuple[float, float, float], list[Searched]] = {w: [] for w in config.fusion_grid}
-    for held in cross_fitting_folds(batches, config.folds):
-        echo(f"Cross-fitting: adapter without {', '.join(held)}…")
-        seen = [q for q in train if q.batch not in held]
-        encoder = fit_adapter(kb.model_dir, seen, para_text, config, echo)
-        paragraph_vectors = encoder.encode([para_text[p.id] for p in kb.paragraphs])
-        bank = question_bank(seen, encoder.encode)
-        questions = [q for q in train if q.batch in held]
-        question_vectors = encoder.encode([q.question for q in questions])
-        for weights in config.fusion_grid:
-            retriever = retriever_with(kb, encoder.encode, weights, paragraph_vectors, bank)
-            oof[weights] += search_all(retriever, question_vectors, questions)
-    fusion = {str(w): metrics(rows, np.ones(len(rows)), 0.0) for w, rows in oof.items()}
-    weights = max(config.fusion_grid, key=lambda w: (fusion[str(w)]["recall@3"], fusion[str(w)]["mrr"]))
-    abstention, selection = choose_abstention(oof[weights], config)
-    echo("Final adapter on every training batch…")
-    encoder = fit_adapter(kb.model_dir, train, para_text, config, echo)
-    out_dir = Path(out_dir)
-    encoder.save(out_dir)
-    (out_dir / "abstention.json").write_text(json.dumps(abstention) + "\n")
-    (out_dir / SEARCH_FILE).write_text(json.dumps({"rrf_k": RRF_K, "weights": dict(zip(
-        ("dense", "keyword", "bank"), weights))}) + "\n")
-    # The bank and the validation, through the shipped NumPy path (the adapter merged into the base weights).
+    data = QuestionData.load(data_dir, set(para_text))
+    echo(f"Adapter on {len(data.train)} training questions…")
+    encoder = fit_adapter(kb.model_dir, data.train, para_text, config, echo)
+    encoder.save(Path(out_dir))
+    return calibrate_and_validate(settings, out_dir, config=config, data_dir=data_dir, started=started, echo=echo)
+
+
+def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: RetrievalConfig | None = None,
+                           data_dir: Path = DATASETS_DIR, started: float | None = None, echo=print) -> dict:
+    """With the adapter in ``out_dir``: write the question bank, choose the fusion weights and fit the abstention
+    classifier on the calibration batches, score the validation batches once, write provenance.json
+    (``--recalibrate`` runs only this)."""
     from assistant.answering.abstention import Abstention
     from assistant.knowledge.embedder import Adapter, NumpyEmbedder
 
+    config = config or RetrievalConfig()
+    started = started or time.time()
+    out_dir = Path(out_dir)
+    kb = KnowledgeBase.from_settings(settings)
+    data = QuestionData.load(data_dir, {p.id for p in kb.paragraphs})
+    # Everything below runs through the shipped NumPy path (the adapter merged into the base weights).
     shipped = NumpyEmbedder(kb.model_dir, sha256="", adapter=Adapter(out_dir))
-    question_bank(train, shipped.encode).save(out_dir)
-    bank = QuestionBank.load(out_dir)  # validated as shipped (float16)
-    searched = search_all(retriever_with(kb, shipped.encode, weights, bank=bank),
-                          shipped.encode([q.question for q in validation]), validation)
+    question_bank(data.train, shipped.encode).save(out_dir)
+    bank = QuestionBank.load(out_dir)  # as shipped (float16)
+    paragraph_vectors = shipped.encode([embedding_text(p) for p in kb.paragraphs])
+
+    echo(f"Calibrating on {len(data.calibration)} questions from {', '.join(f.stem for f in data.files['calibration'])}…")
+    calibration_vectors = shipped.encode([q.question for q in data.calibration])
+    searched = {w: search_all(retriever_with(kb, shipped.encode, w, paragraph_vectors, bank), calibration_vectors,
+                              data.calibration) for w in config.fusion_grid}
+    fusion = {str(w): {k: v for k, v in metrics(rows, np.ones(len(rows)), 0.0).items() if "refus" not in k}
+              for w, rows in searched.items()}
+    weights = max(config.fusion_grid, key=lambda w: (fusion[str(w)]["recall@3"], fusion[str(w)]["mrr"]))
+    abstention, selection = choose_abstention(searched[weights], config)
+    (out_dir / "abstention.json").write_text(json.dumps(abstention) + "\n")
+    (out_dir / SEARCH_FILE).write_text(json.dumps({"rrf_k": RRF_K, "weights": dict(zip(
+        ("dense", "keyword", "bank"), weights))}) + "\n")
+
+    echo(f"Validating on {len(data.validation)} questions…")
+    val_searched = search_all(retriever_with(kb, shipped.encode, weights, paragraph_vectors, bank),
+                              shipped.encode([q.question for q in data.validation]), data.validation)
     model = Abstention.load(out_dir)
-    p_val = np.array([model.probability(s.features, s.vector) for s in searched])
-    val_metrics = metrics(searched, p_val, model.threshold)
+    p_val = np.array([model.probability(s.features, s.vector) for s in val_searched])
     base = NumpyEmbedder(kb.model_dir, sha256="")
     base_searched = search_all(retriever_with(kb, base.encode, (1.0, 1.0, 0.0)),
-                               base.encode([q.question for q in validation]), validation)
+                               base.encode([q.question for q in data.validation]), data.validation)
+    files = data.files
     provenance = {
-        "artefact": "retrieval LoRA adapter + abstention classifier",
+        "artefact": "retrieval LoRA adapter + question bank + fusion weights + abstention classifier",
         "base_model": {"path_name": kb.model_dir.name, "sha256": settings.model_sha256},
-        "data": {"train": [f.name for f in train_files], "validation": [f.name for f in val_files],
-                 "train_sha256": digest(train_files), "validation_sha256": digest(val_files),
-                 "train_questions": len(train), "validation_questions": len(validation),
-                 "train_dropped_as_identical_to_validation": duplicates},
+        "data": {**{split: [f.name for f in fs] for split, fs in files.items()},
+                 **{f"{split}_sha256": digest(fs) for split, fs in files.items()},
+                 "train_questions": len(data.train), "calibration_questions": len(data.calibration),
+                 "validation_questions": len(data.validation), **data.dropped},
         "config": asdict(config),
-        "threshold_rule": f"highest threshold refusing <= {MAX_FALSE_REFUSALS:.0%} of each training batch's "
-                          "answerable questions, with adapter and abstention classifier both out of fold (whole "
-                          "batches held out)",
+        "threshold_rule": f"highest threshold refusing <= {MAX_FALSE_REFUSALS:.0%} of each calibration batch's "
+                          "answerable questions, each batch scored by the shipped adapter and bank and by an "
+                          "abstention classifier fitted without that batch",
         "question_bank": {"questions": len(bank.ids), "out_of_scope": sum(not p for p in bank.paragraphs)},
-        "fusion_out_of_fold": {"chosen": dict(zip(("dense", "keyword", "bank"), weights)), "trials": fusion},
-        "abstention_out_of_fold": selection,
-        "validation": val_metrics,
+        "fusion_calibration": {"chosen": dict(zip(("dense", "keyword", "bank"), weights)), "trials": fusion},
+        "abstention_calibration": selection,
+        "validation": metrics(val_searched, p_val, model.threshold),
         "validation_base_model_equal_fusion_search_only": {
             k: v for k, v in metrics(base_searched, np.ones(len(base_searched)), 0.0).items()
             if k.startswith(("recall", "mrr"))},

@@ -93,9 +93,10 @@ class TestShippedClassifier:
     def test_fair_posts_pass(self, real_checker, clean):
         assert real_checker.check(clean).verdict == "ok"
 
-    @pytest.mark.xfail(strict=True, reason="known miss of the shipped checker (closing notes, stops 14-15): "
-                                           "allegations about a role rather than a name, and short threats; a retrain "
-                                           "with batch 9, written for them, still scored them far below threshold")
+    @pytest.mark.xfail(strict=True, reason="known miss of the shipped checker (closing notes, stops 14-16): "
+                                           "allegations about a role rather than a name, and short threats; neither a "
+                                           "retrain with batch 9, written for them, nor thresholds calibrated on it "
+                                           "(with three other unseen writers) brings them to a threshold")
     @pytest.mark.parametrize("draft, category", [
         ("Everyone knows the planning chair takes backhanders from developers.", "defamation"),
         ("Cllr Smith is on the take.", "defamation"),

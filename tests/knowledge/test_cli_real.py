@@ -53,8 +53,12 @@ def test_index_add_and_stats(tmp_path):
 
     document = docx.Document()
     document.add_paragraph("Testshire councillors' social media rules")
-    document.add_paragraph("1. Councillors must never post photographs of residents' children without written "
-                           "consent from a parent.")
+    # A few rules, as a council's policy has: the search features compare the best matches (one paragraph alone
+    # has no second-best match and is outside what the abstention classifier was fitted on).
+    for rule in ("1. Councillors must never post photographs of residents' children without written consent from "
+                 "a parent.", "2. Use your personal account, not the council's, for campaigning.",
+                 "3. Report threats made to you online to the police and to the Monitoring Officer."):
+        document.add_paragraph(rule)
     document.save(str(tmp_path / "rules.docx"))
     env = {"ASSISTANT_CORPUS_DIR": str(tmp_path / "corpus"), "ASSISTANT_INDEX_DIR": str(tmp_path / "index")}
     added = run_cli("index", "add", str(tmp_path / "rules.docx"), "--council", "Testshire Council", env=env)

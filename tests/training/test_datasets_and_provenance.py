@@ -17,15 +17,20 @@ from assistant.training.data import DATASETS_DIR, digest, letters_only, load_dra
 SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 
 
-def _split(task: str) -> tuple[list[Path], list[Path]]:
-    return split_files(task, "train"), split_files(task, "validation")
+SPLITS = ("train", "calibration", "validation")
+
+
+def _split(task: str) -> tuple[list[Path], list[Path], list[Path]]:
+    """Training batches, calibration batches (thresholds and weights, never trained on), validation batches."""
+    return tuple(split_files(task, split) for split in SPLITS)
 
 
 @pytest.mark.parametrize("task", ["questions", "checkpost"])
-def test_train_and_validation_are_different_batches(task):
-    train, validation = _split(task)
-    assert train and validation and not {f.name for f in train} & {f.name for f in validation}
-    assert all(f.is_file() for f in train + validation)
+def test_train_calibration_and_validation_are_different_batches(task):
+    splits = _split(task)
+    names = [f.name for files in splits for f in files]
+    assert all(splits) and len(names) == len(set(names))
+    assert all(f.is_file() for files in splits for f in files)
 
 
 def test_questions_cite_paragraphs_the_corpus_has():
@@ -104,9 +109,9 @@ def test_real_posts_for_training_are_other_posts_from_other_sources():
 def test_shipped_artefacts_match_the_data_in_the_repo(artefact, task, weights):
     folder = MODELS_DIR / artefact
     provenance = json.loads((folder / "provenance.json").read_text())
-    train, validation = _split(task)
-    assert provenance["data"]["train_sha256"] == digest(train), f"retrain: assistant train {artefact}"
-    assert provenance["data"]["validation_sha256"] == digest(validation), f"retrain: assistant train {artefact}"
+    for split, files in zip(SPLITS, _split(task)):
+        assert provenance["data"][split] == [f.name for f in files]
+        assert provenance["data"][f"{split}_sha256"] == digest(files), f"retrain: assistant train {artefact}"
     assert provenance["base_model"]["sha256"] == Settings().model_sha256
     assert provenance["reproduce"] == f"assistant train {artefact}" and provenance["config"]
     # Small: an adapter and a head, never a copy of the 90 MB model.
@@ -127,7 +132,7 @@ def test_digest_changes_with_the_data(tmp_path):
 def test_the_shipped_question_bank_is_the_training_questions_and_never_a_validation_one():
     from assistant.knowledge.search import QuestionBank
 
-    train, validation = _split("questions")
+    train, _, validation = _split("questions")
     bank = QuestionBank.load(MODELS_DIR / "retrieval")
     assert bank is not None, "retrain: assistant train retrieval"
     held_out = {letters_only(q.question) for q in load_questions(validation)}

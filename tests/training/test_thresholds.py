@@ -1,4 +1,4 @@
-"""How the learned parts' thresholds are chosen: every training batch (writer) within the budget, not just the
+"""How the learned parts' thresholds are chosen: every calibration batch (writer) within the budget, not just the
 pooled drafts or questions."""
 
 from __future__ import annotations
@@ -35,11 +35,3 @@ def test_abstention_threshold_refuses_at_most_the_budget_of_each_batch():
     assert all(np.mean(p[answerable & (groups == g)] < t) <= 0.03 for g in "AB")
     assert t <= threshold_for(p[answerable], 0.03)
 
-
-def test_cross_fitting_holds_out_whole_batches_and_covers_each_once():
-    from assistant.training.data import cross_fitting_folds
-
-    batches = ["batch_1", "batch_2", "batch_3", "batch_5", "batch_6", "batch_7"]
-    folds = cross_fitting_folds(batches, 2)
-    assert sorted(b for fold in folds for b in fold) == batches and len(folds) == 2
-    assert cross_fitting_folds(batches[:3], 5) == [("batch_1",), ("batch_2",), ("batch_3",)]
