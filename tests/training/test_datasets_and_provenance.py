@@ -142,3 +142,28 @@ def test_the_shipped_question_bank_is_the_training_questions_and_never_a_validat
     assert bank.vectors.shape == (len(expected), 384)
     provenance = json.loads((MODELS_DIR / "retrieval" / "provenance.json").read_text())
     assert provenance["question_bank"]["questions"] == len(expected)
+
+
+def test_each_split_is_unseen_by_the_splits_before_it(tmp_path):
+    """Writers given one brief sometimes write the same short question: a training question that validation asks
+    is not trained on, and a calibration question that training or validation asks is not calibrated on."""
+    from assistant.training.retrieval import QuestionData
+
+    def batch(name: str, *questions: str) -> str:
+        (tmp_path / "questions").mkdir(exist_ok=True)
+        (tmp_path / "questions" / f"{name}.jsonl").write_text("".join(json.dumps(
+            {"id": f"{name}-{i}", "question": q, "answerable": True, "paragraphs": ["000:1"]}) + "\n"
+            for i, q in enumerate(questions)))
+        return f"questions/{name}.jsonl"
+
+    (tmp_path / "splits.json").write_text(json.dumps({"questions": {
+        "train": [batch("t", "Can I block him?", "Is retweeting libel?")],
+        "calibration": [batch("c", "is retweeting LIBEL", "What about photos of kids?", "Who do I tell?")],
+        "validation": [batch("v", "can i block him", "Who do I tell")]}}))
+    data = QuestionData.load(tmp_path, {"000:1"})
+    assert [q.question for q in data.train] == ["Is retweeting libel?"]
+    assert [q.question for q in data.calibration] == ["What about photos of kids?"]
+    assert data.dropped == {"train_dropped_as_identical_to_validation": ["t-0"],
+                            "calibration_dropped_as_identical_to_train_or_validation": ["c-0", "c-2"]}
+    with pytest.raises(ValueError, match="paragraphs the corpus does not have"):
+        QuestionData.load(tmp_path, {"000:2"})
