@@ -35,7 +35,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def split_files(task: str, split: str, root: Path = DATASETS_DIR) -> list[Path]:
-    """The batch files of one task ("questions" | "checkpost") and split ("train" | "validation")."""
+    """The batch files of one task ("questions" | "checkpost") and split ("train" | "calibration" | "validation")."""
     splits = json.loads((Path(root) / SPLITS_FILE).read_text(encoding="utf-8"))
     return [Path(root) / name for name in splits[task][split]]
 
