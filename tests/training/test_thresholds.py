@@ -34,4 +34,3 @@ def test_abstention_threshold_refuses_at_most_the_budget_of_each_batch():
     t = batchwise_threshold(p, answerable, groups, 0.03)
     assert all(np.mean(p[answerable & (groups == g)] < t) <= 0.03 for g in "AB")
     assert t <= threshold_for(p[answerable], 0.03)
-
