@@ -5,6 +5,8 @@ Definitions (also printed by ``assistant eval checkpost``):
   recall@medium counts only medium/high findings (what changes the verdict);
 * precision of C: over (item, C) pairs raised at medium or high, the share where C was expected;
 * clean false-positive rate: share of items expecting no category that get any medium/high finding;
+* risky drafts warned: share of items expecting some category that get any finding at all (any category, any
+  severity), and at medium/high (the verdict is not "ok"), whichever category it is: what the councillor sees;
 * must_not violations: (item, C) pairs where C is in the item's ``must_not`` and was raised at medium/high
   (each is also a false positive for C's precision).
 """
@@ -47,6 +49,9 @@ class Report:
     true_raised: Counter = field(default_factory=Counter)
     clean: int = 0
     clean_flagged: list[str] = field(default_factory=list)
+    risky: int = 0
+    risky_any: int = 0  # risky items with any finding (any category, any severity)
+    risky_flagged: int = 0  # risky items with a medium/high finding (any category)
     must_not_violations: list[tuple[str, str]] = field(default_factory=list)
     misses: list[tuple[str, str]] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -92,6 +97,8 @@ class Report:
         return {
             "items": self.items, "per_category": per, "macro_recall": _r(self.macro_recall),
             "clean_items": self.clean, "clean_fp_rate": _r(self.clean_fp_rate), "clean_flagged": self.clean_flagged,
+            "risky_items": self.risky, "risky_warned_any": _r(self.risky_any / self.risky if self.risky else None),
+            "risky_warned_medium_high": _r(self.risky_flagged / self.risky if self.risky else None),
             "must_not_violations": [{"id": i, "category": c} for i, c in self.must_not_violations],
             "misses": [{"id": i, "category": c} for i, c in self.misses],
             "errors": [{"id": i, "error": e} for i, e in self.errors], "targets_met": self.targets_met(),
@@ -151,4 +158,8 @@ def evaluate(checker: Any, items: list[Item], *, council: str | None = None) -> 
             report.clean += 1
             if found_medium:
                 report.clean_flagged.append(item.id)
+        else:
+            report.risky += 1
+            report.risky_any += bool(found)
+            report.risky_flagged += bool(found_medium)
     return report

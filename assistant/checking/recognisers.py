@@ -56,7 +56,14 @@ _PERSONAL_TYPES = {
 # Said just before a landline, these mean an organisation's line rather than someone's home phone.
 _PUBLISHED_CUE = re.compile(
     r"\b(?:switchboard|customer services?|services|contact cent(?:re|er)|helpline|advice line|reception|department"
-    r"|team|the council|office (?:number|line|phone)|surgery (?:number|line)|main (?:number|line))\b[^.!?\n\d]{0,30}$",
+    r"|team|the council|office (?:number|line|phone)|surgery (?:number|line)|main (?:number|line)|social care"
+    r"|trading standards|out of hours)\b[^.!?\n\d]{0,30}$",
+    re.I,
+)
+# Said in brackets just after a landline: the line's label, "(switchboard)", "(members' office)".
+_LABEL_AFTER = re.compile(
+    r"^\s*\(\s*(?:the\s+)?(?:council\s+)?(?:switchboard|members'?\s+office|office|reception|helpline|main (?:line|number)"
+    r"|customer services|contact cent(?:re|er)|out of hours)\b",
     re.I,
 )
 # Said just after any number: the post itself says the number is published.
@@ -129,10 +136,12 @@ def _phones(text: str, allowed: frozenset[str]) -> Iterator[Hit]:
 
 
 def _published(text: str, start: int, end: int, kind: str) -> bool:
-    """The post says the number is published, or (for a landline) introduces it as an organisation's line."""
+    """The post says the number is published, or (for a landline) introduces or labels it as an organisation's
+    line."""
     if _PUBLISHED_AFTER.search(text[end : end + 80]):
         return True
-    return kind == "landline" and bool(_PUBLISHED_CUE.search(text[max(0, start - 60) : start]))
+    return kind == "landline" and bool(_PUBLISHED_CUE.search(text[max(0, start - 60) : start])
+                                       or _LABEL_AFTER.search(text[end : end + 40]))
 
 
 def _longest_number(text: str, start: int, limit: int) -> tuple[int, tuple[str, str]] | None:
@@ -312,8 +321,9 @@ def _simple(pattern: re.Pattern[str], kind: str) -> Callable[[str], Iterator[Hit
 RECOGNISERS: dict[str, str] = {
     "uk_phone": "UK and international phone numbers, found and typed with phonenumbers: mobile, landline, other "
                 "(personal numbers, VoIP); public (freephone, 03 and other organisation numbers), allowed (on the "
-                "settings' allowed list) and published (a landline introduced as a switchboard, office, service or "
-                "team line, or any number the post says is listed on the council website).",
+                "settings' allowed list) and published (a landline introduced as a switchboard, office, service, "
+                "social care, out-of-hours or team line, or labelled so in brackets after it, or any number the post "
+                "says is listed on the council website).",
     "email": "Email addresses: private, or public (gov.uk, nhs, police, school and university addresses, or on "
              "the settings' allowed list).",
     "postcode": "UK postcodes: postcode, or venue when a public place is named just before it.",

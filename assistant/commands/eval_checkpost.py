@@ -36,6 +36,9 @@ def checkpost(file: Path, council: str | None, as_json: bool) -> None:
     click.echo("(* high-severity category)")
     click.echo(f"macro recall {data['macro_recall']:.3f}   clean false-positive rate {data['clean_fp_rate']:.3f}"
                f" ({len(report.clean_flagged)}/{report.clean})")
+    if report.risky:
+        click.echo(f"risky drafts warned (any category): {data['risky_warned_any']:.3f} with any finding, "
+                   f"{data['risky_warned_medium_high']:.3f} at medium/high ({report.risky} risky)")
     click.echo(f"must_not violations: {len(report.must_not_violations)}"
                + (" — " + ", ".join(f"{i}:{c}" for i, c in report.must_not_violations) if report.must_not_violations else ""))
     if report.misses:

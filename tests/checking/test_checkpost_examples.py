@@ -67,3 +67,6 @@ def test_metrics_are_computed_as_documented(tmp_path):
     assert report.precision("tone") == 1.0 and report.precision("abuse_harassment") == 0.0
     assert report.clean_fp_rate == 0.5 and report.must_not_violations == [("c", "copyright")]
     assert report.macro_recall == 1.0
+    # Both risky posts got some finding; only "b" one at medium/high (the verdict changes).
+    assert (report.risky, report.risky_any, report.risky_flagged) == (2, 2, 1)
+    assert report.to_json()["risky_warned_medium_high"] == 0.5

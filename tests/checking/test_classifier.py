@@ -93,14 +93,13 @@ class TestShippedClassifier:
     def test_fair_posts_pass(self, real_checker, clean):
         assert real_checker.check(clean).verdict == "ok"
 
-    @pytest.mark.xfail(strict=True, reason="known miss of the shipped checker (closing notes, stops 14-16): "
-                                           "allegations about a role rather than a name, and short threats; neither a "
-                                           "retrain with batch 9, written for them, nor thresholds calibrated on it "
-                                           "(with three other unseen writers) brings them to a threshold")
     @pytest.mark.parametrize("draft, category", [
         ("Everyone knows the planning chair takes backhanders from developers.", "defamation"),
         ("Cllr Smith is on the take.", "defamation"),
         ("Someone should go round and teach him a lesson.", "incitement"),
     ])
-    def test_known_misses(self, real_checker, draft, category):
-        assert category in real_checker.check(draft).categories
+    def test_known_classifier_misses_are_caught_by_a_rule(self, real_checker, draft, category):
+        # The classifier misses these (closing notes, stops 14-16: allegations about a role rather than a name,
+        # short threats); two precise rules (defamation.corruption_allegation, incitement.go_round) catch them.
+        found = [f for f in real_checker.check(draft).findings if f.category == category]
+        assert found and found[0].severity == "high" and found[0].source == "rules"

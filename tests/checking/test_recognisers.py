@@ -72,6 +72,15 @@ def test_a_landline_introduced_as_a_switchboard_or_office_line_is_published():
     # The cue must be right before the number, not anywhere in the sentence.
     assert kinds("uk_phone", "Ring the switchboard first, then if no luck, Dave at home on 01632 960555") == [
         ("01632 960555", "landline")]
+    # A service's line, an out-of-hours line and a line labelled in brackets are organisations' lines too.
+    assert kinds("uk_phone", "Worried about an adult? Call Adult Social Care on 01632 960150.") == [
+        ("01632 960150", "published")]
+    assert kinds("uk_phone", "Children's Services on 01632 960270 (out of hours 01632 960999)") == [
+        ("01632 960270", "published"), ("01632 960999", "published")]
+    assert kinds("uk_phone", "Leave a message on 01632 960333 (members' office).") == [("01632 960333", "published")]
+    # A label in brackets clears a landline only, and only a line's label: a person's name does not.
+    assert kinds("uk_phone", "Text me on 07700 900333 (office)") == [("07700 900333", "mobile")]
+    assert kinds("uk_phone", "Ring 01632 960444 (Dave's house)") == [("01632 960444", "landline")]
 
 
 # ------------------------------------------------------------------------------------------------- other formats

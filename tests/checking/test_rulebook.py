@@ -31,7 +31,7 @@ def test_markdown_lists_every_category_rule_example_and_citation(index):
     cited = re.findall(r"^- (.+?) — ", section, re.M)
     assert cited[0] == "Powys County Council"
     assert "personal data about other people, including photographs, home addresses and telephone numbers" in section
-    assert "the trained classifier only" in page.split("## Defamation")[1].split("## ")[0]
+    assert "the trained classifier only" in page.split("## Tone")[1].split("## ")[0]
 
 
 def test_drafts_are_shown_literally_not_as_formatting(index):

@@ -53,6 +53,21 @@ def test_drafts_are_labelled_with_known_categories_and_balanced():
         assert sum(c in d.labels for d in drafts) >= 120, c
 
 
+def test_a_second_annotator_only_added_labels_to_risky_training_and_calibration_drafts():
+    reviewable = {f.name for f in split_files("checkpost", "train") + split_files("checkpost", "calibration")}
+    reviewed = 0
+    for f in sum(_split("checkpost"), [DATASETS_DIR / REAL_POSTS]):
+        for line in f.read_text("utf-8").splitlines():
+            item = json.loads(line)
+            added = item.get("labels_added_on_review", [])
+            if added:
+                assert f.name in reviewable, item["id"]  # validation is as its writers labelled it
+                # added to what the writer gave: the writer's own labels are still there, first
+                assert set(added) <= set(item["labels"]) and len(item["labels"]) > len(added), item["id"]
+                reviewed += 1
+    assert reviewed > 500
+
+
 def test_no_dev_item_was_copied_into_the_data():
     if not SHARED_EVAL.is_dir():
         pytest.skip("the dev sets are not beside this checkout")
