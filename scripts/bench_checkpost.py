@@ -60,14 +60,17 @@ def main() -> int:
     timings.sort()
     p95 = timings[int(0.95 * (len(timings) - 1))]
     long_draft = " ".join(drafts)[:40_000]  # distinct sentences: a repeated line would be read only once
-    t = time.perf_counter()
-    checker.check(long_draft)
-    long_ms = (time.perf_counter() - t) * 1000
+    long_ms = []
+    for _ in range(5):  # a shared CPU is noisy: the median of five
+        t = time.perf_counter()
+        checker.check(long_draft)
+        long_ms.append((time.perf_counter() - t) * 1000)
     print(f"drafts: {len(drafts)} x {args.repeat}   classifier: {'off' if checker.classifier is None else 'on'}")
     print(f"build + warm-up: {cold:.2f} s")
     print(f"warm check ms: p50 {statistics.median(timings):.1f}  p95 {p95:.1f}  max {timings[-1]:.1f}"
           f"   (target p95 <= {args.target_ms:.0f})")
-    print(f"40,000-character draft: {long_ms:.0f} ms")
+    print(f"40,000-character draft: median {statistics.median(long_ms):.0f} ms, max {max(long_ms):.0f} ms of 5"
+          "   (target <= 1000)")
     return 0 if p95 <= args.target_ms else 1
 
 

@@ -190,4 +190,4 @@ def build_classifier(settings: Any, knowledge: Any, catalogue: Catalogue) -> Det
     if folder is None or not (folder / HEAD_FILE).is_file() or not hasattr(knowledge, "encoder"):
         return None
     severities = {c: spec.severity for c, spec in catalogue.categories.items()}
-    return TrainedClassifier(folder, lambda: knowledge.encoder(folder), severities)
+    return TrainedClassifier(folder, lambda: knowledge.encoder(folder, int8=True), severities)

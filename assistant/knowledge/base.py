@@ -107,13 +107,13 @@ class KnowledgeBase:
             self._adapters[folder] = Adapter(folder)
         return self._adapters[folder]
 
-    def encoder(self, adapter_folder: Path | None) -> Embedder:
-        """The packaged MiniLM with a trained adapter: on onnxruntime when `index build` has exported it, else
-        the same forward pass on NumPy (slower, same vectors)."""
+    def encoder(self, adapter_folder: Path | None, *, int8: bool = False) -> Embedder:
+        """The packaged MiniLM with a trained adapter: on onnxruntime when `index build` has exported it (``int8``:
+        the 8-bit export), else the full-precision forward pass on NumPy (slower; without ``int8``, same vectors)."""
         adapter = self._adapter(adapter_folder)
         model_dir = self.model_dir
         model_id = model_id_for(model_dir, self.settings.model_sha256, adapter)
-        path = cache_path(self.encoder_dir, model_id)
+        path = cache_path(self.encoder_dir, model_id, int8=int8)
         if path.is_file():
             try:
                 return OnnxEmbedder(path, model_dir, model_id=model_id)
@@ -128,17 +128,18 @@ class KnowledgeBase:
         return embedder
 
     def export_encoders(self) -> list[Path]:
-        """Export the retrieval encoder and, when one is trained, the checker's, for onnxruntime (once each)."""
-        folders = [self.retrieval_adapter]
+        """Export the retrieval encoder and, when one is trained, the checker's (8-bit), for onnxruntime (once each)."""
+        wanted = [(self.retrieval_adapter, False)]
         checker = self.settings.checker_model_dir
         if checker is not None and (Path(checker) / Adapter.CONFIG).is_file():
-            folders.append(checker)
+            wanted.append((checker, True))
         done = []
-        for folder in dict.fromkeys(folders):
+        for folder, int8 in wanted:
             adapter = self._adapter(folder)
-            path = cache_path(self.encoder_dir, model_id_for(self.model_dir, self.settings.model_sha256, adapter))
+            model_id = model_id_for(self.model_dir, self.settings.model_sha256, adapter)
+            path = cache_path(self.encoder_dir, model_id, int8=int8)
             if not path.is_file():
-                export(self.model_dir, adapter, path)
+                export(self.model_dir, adapter, path, int8=int8)
             done.append(path)
         return done
 

@@ -8,6 +8,11 @@ about three times faster than the NumPy forward pass.
 
 Exported files are cached by the identity of the base weights and the adapter: a new adapter or model gets a new
 file, and a missing file only means the slower NumPy path until the next build.
+
+The post checker's encoder is exported with its matrix weights quantised to 8 bits (onnxruntime's dynamic
+quantisation, per output channel): it reads every sentence of every draft, and this makes it 1.5-1.8 times faster on
+a CPU. Its thresholds are calibrated on the quantised encoder's scores (``assistant train checker``), so that is the
+model the product runs; the vectors stay within cosine ~0.99 of the full-precision ones.
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ OPSET = 17
 GRAPH_VERSION = "1"  # bump when the exported graph changes, so cached files are re-exported
 
 
-def cache_path(cache_dir: Path, model_id: str) -> Path:
-    """Where the exported encoder for this model identity lives."""
-    key = hashlib.sha256(f"{model_id}|graph:{GRAPH_VERSION}|opset:{OPSET}".encode()).hexdigest()[:20]
+def cache_path(cache_dir: Path, model_id: str, *, int8: bool = False) -> Path:
+    """Where the exported encoder for this model identity (full precision, or quantised to 8 bits) lives."""
+    quantised = "|int8:per-channel-matmul" if int8 else ""
+    key = hashlib.sha256(f"{model_id}|graph:{GRAPH_VERSION}|opset:{OPSET}{quantised}".encode()).hexdigest()[:20]
     return Path(cache_dir) / f"encoder-{key}.onnx"
 
 
@@ -130,8 +136,9 @@ def build_graph(weights: dict[str, np.ndarray], config: dict):
     return model
 
 
-def export(model_dir: Path, adapter: Adapter | None, path: Path) -> Path:
-    """Write the encoder (base weights with the adapter merged) to ``path`` atomically; return the path."""
+def export(model_dir: Path, adapter: Adapter | None, path: Path, *, int8: bool = False) -> Path:
+    """Write the encoder (base weights with the adapter merged; with ``int8``, its matrix weights quantised to 8 bits
+    per output channel) to ``path`` atomically; return the path."""
     import onnx
     from safetensors.numpy import load_file
 
@@ -143,13 +150,20 @@ def export(model_dir: Path, adapter: Adapter | None, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
     os.close(fd)
+    full = tmp + ".fp32"
     try:
-        onnx.save(model, tmp)
+        onnx.save(model, full if int8 else tmp)
+        if int8:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(full, tmp, op_types_to_quantize=["MatMul"], per_channel=True,
+                             weight_type=QuantType.QInt8)
         os.chmod(tmp, 0o644)  # model weights, not personal data: readable by the service's user
         os.replace(tmp, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for leftover in (tmp, full):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     return path
 
 

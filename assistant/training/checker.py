@@ -9,7 +9,7 @@
    "worth a second look" which never changes the verdict. (Thresholds chosen on cross-fitted classifiers trained
    on half the data were too high for the final one, which is more confident: it flagged 1.9% of validation's
    clean drafts against a 5% budget and found fewer risks than it could.)
-3. The validation batches are scored once, at the end, through the shipped NumPy path.
+3. The validation batches are scored once, at the end, the same way (onnxruntime, 8-bit weights).
 """
 
 from __future__ import annotations
@@ -237,7 +237,10 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
                            data_dir: Path = DATASETS_DIR, started: float | None = None, echo=print) -> dict:
     """With the adapter and head in ``out_dir``: choose both thresholds on the calibration batches, write them into
     head.json, score the validation batches once, write provenance.json (``--recalibrate`` runs only this)."""
-    from assistant.knowledge.embedder import Adapter, NumpyEmbedder, verify_model
+    import tempfile
+
+    from assistant.knowledge.embedder import Adapter, verify_model
+    from assistant.knowledge.onnx_encoder import OnnxEmbedder, export
 
     config = config or CheckerConfig()
     started = started or time.time()
@@ -245,7 +248,11 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
     model_dir = verify_model(settings.resolved_model_path, settings.model_sha256)
     files = {split: split_files("checkpost", split, data_dir) for split in ("train", "calibration", "validation")}
     calibration, validation = load_drafts(files["calibration"]), load_drafts(files["validation"])
-    shipped, head = NumpyEmbedder(model_dir, sha256="", adapter=Adapter(out_dir)), Head.load(out_dir)
+    head = Head.load(out_dir)
+    workdir = tempfile.TemporaryDirectory(prefix="checker-encoder-")
+    # The encoder exactly as the product runs it: the adapter merged, exported for onnxruntime with 8-bit weights.
+    shipped = OnnxEmbedder(export(model_dir, Adapter(out_dir), Path(workdir.name) / "encoder.onnx", int8=True),
+                           model_dir, model_id="checker")
     echo(f"Calibrating on {len(calibration)} drafts from {', '.join(f.stem for f in files['calibration'])}…")
     cal_scores, y_cal = best_window_scores(calibration, shipped.encode, head), label_matrix(calibration)
     groups, by_rules = np.array([d.batch for d in calibration]), rule_flags(calibration)
@@ -272,6 +279,7 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
                  **({"real_posts_sha256": digest([real_file])} if real else {}),
                  "calibration_drafts": len(calibration), "validation_drafts": len(validation)},
         "config": asdict(config),
+        "scored_with": "onnxruntime, the adapter merged and the weights quantised to 8 bits, as the product runs it",
         "threshold_rule": (f"flag: one clean-draft quantile for every category, at most {config.clean_flag_rate:.0%} "
                            "of each calibration batch's clean drafts flagged by the classifier or the rules; advice: "
                            f"best F{config.f_beta:g}; both on the shipped classifier's scores of the calibration "
@@ -287,5 +295,6 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
         "reproduce": "assistant train checker",
         "seconds": round(time.time() - started),
     }
+    workdir.cleanup()
     (out_dir / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
     return provenance

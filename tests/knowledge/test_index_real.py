@@ -53,6 +53,11 @@ def test_shipped_adapters_on_numpy_and_onnxruntime_match_peft_on_torch(artefact,
     assert np.allclose(OnnxEmbedder(onnx_path, model_dir, model_id="test").encode(texts[:1]), onnx[:1], atol=1e-5)
     base = NumpyEmbedder(model_dir, sha256="").encode(texts)
     assert not np.allclose(base, fast, atol=1e-3)  # the adapter really changes the vectors
+    # The 8-bit export (what the checker runs) stays close to full precision, and further from the base model.
+    int8_path = export(model_dir, adapter, tmp_path / "encoder-int8.onnx", int8=True)
+    int8 = OnnxEmbedder(int8_path, model_dir, model_id="test").encode(texts)
+    assert np.all(np.sum(int8 * slow, axis=1) >= 0.97) and int8_path.stat().st_size < 0.7 * onnx_path.stat().st_size
+    assert np.mean(np.sum(int8 * slow, axis=1)) > np.mean(np.sum(base * slow, axis=1))
 
 
 def test_index_build_exports_the_encoders_and_a_damaged_export_falls_back_to_numpy(tmp_path, caplog):
@@ -64,7 +69,8 @@ def test_index_build_exports_the_encoders_and_a_damaged_export_falls_back_to_num
 
     fresh = KnowledgeBase.from_settings(settings)
     assert isinstance(fresh.query_embedder, OnnxEmbedder)
-    assert isinstance(fresh.encoder(settings.checker_model_dir), OnnxEmbedder)
+    assert isinstance(fresh.encoder(settings.checker_model_dir, int8=True), OnnxEmbedder)  # the checker's: 8-bit
+    assert isinstance(fresh.encoder(settings.checker_model_dir), NumpyEmbedder)  # no full-precision export of it
     question = ["can I block a troll on my ward page?"]
     vector = fresh.embed(question)
 
