@@ -108,12 +108,21 @@ class KnowledgeBase:
         return self._adapters[folder]
 
     def encoder(self, adapter_folder: Path | None, *, int8: bool = False) -> Embedder:
-        """The packaged MiniLM with a trained adapter: on onnxruntime when `index build` has exported it (``int8``:
-        the 8-bit export), else the full-precision forward pass on NumPy (slower; without ``int8``, same vectors)."""
+        """The packaged MiniLM with a trained adapter, on onnxruntime when `index build` has exported it, else the
+        same forward pass on NumPy (slower, same vectors). The 8-bit encoder (``int8``: the checker's, whose
+        thresholds were calibrated on it) has no NumPy twin, so a missing export is made now, once; only when that
+        fails does it fall back to full precision on NumPy."""
         adapter = self._adapter(adapter_folder)
         model_dir = self.model_dir
         model_id = model_id_for(model_dir, self.settings.model_sha256, adapter)
         path = cache_path(self.encoder_dir, model_id, int8=int8)
+        if int8 and not path.is_file():
+            log.info("Exporting the 8-bit encoder for %s (once; assistant index build does it ahead).", model_id)
+            try:
+                export(model_dir, adapter, path, int8=True)
+            except OSError as exc:  # e.g. a read-only index folder
+                log.warning("The 8-bit encoder could not be exported (%s); using the NumPy encoder.",
+                            type(exc).__name__)
         if path.is_file():
             try:
                 return OnnxEmbedder(path, model_dir, model_id=model_id)

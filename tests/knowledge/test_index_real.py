@@ -83,6 +83,15 @@ def test_index_build_exports_the_encoders_and_a_damaged_export_falls_back_to_num
     assert damaged.search("can I block a troll on my ward page?", k=1)
 
 
+def test_the_checkers_8_bit_encoder_is_exported_when_first_needed(tmp_path):
+    # Its thresholds were calibrated on the 8-bit encoder, so the checker never silently runs another model.
+    settings = Settings(corpus_dir=_small_corpus(tmp_path), index_dir=tmp_path / "index")
+    kb = KnowledgeBase.from_settings(settings)
+    assert not list((tmp_path / "index").glob("encoders/*.onnx"))
+    assert isinstance(kb.encoder(settings.checker_model_dir, int8=True), OnnxEmbedder)
+    assert len(list((tmp_path / "index" / "encoders").glob("*.onnx"))) == 1
+
+
 def test_model_integrity_is_checked(tmp_path):
     settings = Settings()
     with pytest.raises(ServiceUnavailable, match="does not match the expected SHA-256"):
