@@ -249,10 +249,10 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
     files = {split: split_files("checkpost", split, data_dir) for split in ("train", "calibration", "validation")}
     calibration, validation = load_drafts(files["calibration"]), load_drafts(files["validation"])
     head = Head.load(out_dir)
-    workdir = tempfile.TemporaryDirectory(prefix="checker-encoder-")
-    # The encoder exactly as the product runs it: the adapter merged, exported for onnxruntime with 8-bit weights.
-    shipped = OnnxEmbedder(export(model_dir, Adapter(out_dir), Path(workdir.name) / "encoder.onnx", int8=True),
-                           model_dir, model_id="checker")
+    with tempfile.TemporaryDirectory(prefix="checker-encoder-") as workdir:  # the session keeps the model in memory
+        # The encoder exactly as the product runs it: the adapter merged, exported for onnxruntime with 8-bit weights.
+        shipped = OnnxEmbedder(export(model_dir, Adapter(out_dir), Path(workdir) / "encoder.onnx", int8=True),
+                               model_dir, model_id="checker")
     echo(f"Calibrating on {len(calibration)} drafts from {', '.join(f.stem for f in files['calibration'])}…")
     cal_scores, y_cal = best_window_scores(calibration, shipped.encode, head), label_matrix(calibration)
     groups, by_rules = np.array([d.batch for d in calibration]), rule_flags(calibration)
@@ -295,6 +295,5 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
         "reproduce": "assistant train checker",
         "seconds": round(time.time() - started),
     }
-    workdir.cleanup()
     (out_dir / "provenance.json").write_text(json.dumps(provenance, indent=2) + "\n")
     return provenance

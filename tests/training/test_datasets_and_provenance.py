@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,21 @@ def test_shipped_artefacts_match_the_data_in_the_repo(artefact, task, weights):
     assert (folder / "adapter_model.safetensors").is_file() and (folder / weights).is_file()
     assert total < 5 * 1024 * 1024
     assert json.loads((folder / "adapter_config.json").read_text())["r"] == provenance["config"]["lora_r"]
+
+
+@pytest.mark.real
+def test_recalibrating_the_shipped_checker_reproduces_its_thresholds_and_figures(tmp_path):
+    # `assistant train checker --recalibrate`: thresholds come from the calibration writers, the rules and the 8-bit
+    # encoder alone, so changing any of them without recalibrating fails here.
+    from assistant.training.checker import calibrate_and_validate
+
+    shipped, out = MODELS_DIR / "checker", tmp_path / "checker"
+    shutil.copytree(shipped, out)
+    provenance = calibrate_and_validate(Settings(), out, echo=lambda *_: None)
+    assert (out / "head.json").read_bytes() == (shipped / "head.json").read_bytes()
+    recorded = json.loads((shipped / "provenance.json").read_text())
+    for key in ("calibration_fitted_on", "calibration_clean_flagged_by_batch", "validation_classifier_alone"):
+        assert provenance[key] == recorded[key], key
 
 
 def test_digest_changes_with_the_data(tmp_path):
