@@ -170,19 +170,35 @@ def clean_flagged_by_batch(flagged: np.ndarray, clean: np.ndarray, groups: np.nd
     return {str(g): float(flagged[clean & (groups == g)].mean()) for g in np.unique(groups)}
 
 
-def rule_flags(drafts: list[Draft]) -> np.ndarray:
-    """Drafts the deterministic detectors (rules and recognisers) flag at medium or high severity."""
+def flagging_rules(drafts: list[Draft]) -> list[set]:
+    """Per draft, the rules (and recognisers behind them) that flag it at medium or high severity."""
     from assistant.checking.catalogue import load_catalogue
     from assistant.checking.engine import run_rules
     from assistant.checking.text import scan_text
 
     catalogue = load_catalogue()
-    flagged = []
+    out = []
     for d in drafts:
         scan = scan_text(d.text)
         hits = run_rules(catalogue, scan, sentences(scan))
-        flagged.append(any(h.rule.severity in ("medium", "high") for h in hits))
-    return np.array(flagged, dtype=bool)
+        out.append({h.rule for h in hits if h.rule.severity in ("medium", "high")})
+    return out
+
+
+def rule_flags(drafts: list[Draft]) -> np.ndarray:
+    """Drafts the deterministic detectors (rules and recognisers) flag at medium or high severity."""
+    return np.array([bool(rules) for rules in flagging_rules(drafts)], dtype=bool)
+
+
+def rule_hits(drafts: list[Draft]) -> dict[str, dict[str, int]]:
+    """Per rule, the drafts it flags at medium or high severity: labelled with its category, other risky, clean."""
+    from assistant.checking.catalogue import load_catalogue
+
+    counts = {r.id: {"labelled": 0, "other_risky": 0, "clean": 0} for r in load_catalogue().rules}
+    for d, rules in zip(drafts, flagging_rules(drafts)):
+        for rule in rules:
+            counts[rule.id]["labelled" if rule.category in d.labels else "other_risky" if d.labels else "clean"] += 1
+    return counts
 
 
 def report(scores: np.ndarray, labels: np.ndarray, thresholds: np.ndarray,
