@@ -264,7 +264,7 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
     model_dir = verify_model(settings.resolved_model_path, settings.model_sha256)
     files = {split: split_files("checkpost", split, data_dir) for split in ("train", "calibration", "validation")}
     calibration, validation = load_drafts(files["calibration"]), load_drafts(files["validation"])
-    head = Head.load(out_dir)
+    head = Head.load(out_dir)  # its weights score the drafts; the thresholds it is loaded with are replaced below
     with tempfile.TemporaryDirectory(prefix="checker-encoder-") as workdir:  # the session keeps the model in memory
         # The encoder exactly as the product runs it: the adapter merged, exported for onnxruntime with 8-bit weights.
         shipped = OnnxEmbedder(export(model_dir, Adapter(out_dir), Path(workdir) / "encoder.onnx", int8=True),
@@ -282,7 +282,6 @@ def calibrate_and_validate(settings: Settings, out_dir: Path, *, config: Checker
     echo(f"Validating on {len(validation)} drafts…")
     real_file = Path(data_dir) / REAL_POSTS
     real = load_drafts([real_file]) if real_file.is_file() else []  # a further validation set, never trained on
-    head = Head.load(out_dir)
     val_scores = best_window_scores(validation, shipped.encode, head)
     clean = y_cal.sum(1) == 0
     by_batch = clean_flagged_by_batch((cal_scores >= flags).any(1) | by_rules, clean, groups)
